@@ -1,0 +1,55 @@
+# git-model: build, test and install. `make deps install` sets up a fresh Debian machine and
+# installs the tool; `make test` runs every test.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+GO      ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+VERSION ?= $(shell git describe --tags --match 'v[0-9]*' --always --dirty 2>/dev/null || echo 0.1.0-dev)
+
+BINDIR  = $(DESTDIR)$(PREFIX)/bin
+MANDIR  = $(DESTDIR)$(PREFIX)/share/man/man1
+
+# Debian packages the build and the tests need.
+DEB_PACKAGES = git gcc pkg-config libgit2-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+LDFLAGS = -X github.com/git-model/git-model/pkg/cli.Version=$(VERSION)
+
+.PHONY: all deps build test fuzz install uninstall clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "apt-get install" $$missing; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/git-model ./cmd/git-model
+
+test:
+	$(GO) vet ./...
+	$(GO) test ./...
+
+# Runs each parser fuzzer for a while; new failing inputs land in testdata/fuzz.
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParseTag -fuzztime $(FUZZTIME) ./pkg/registry
+	$(GO) test -run '^$$' -fuzz FuzzParseSemVer -fuzztime $(FUZZTIME) ./pkg/registry
+	$(GO) test -run '^$$' -fuzz FuzzParseShortcut -fuzztime $(FUZZTIME) ./pkg/registry
+
+install: build
+	install -d $(BINDIR) $(MANDIR)
+	install -m 0755 bin/git-model $(BINDIR)/git-model
+	install -m 0644 man/git-model.1 $(MANDIR)/git-model.1
+
+uninstall:
+	rm -f $(BINDIR)/git-model $(MANDIR)/git-model.1
+
+clean:
+	rm -rf bin

@@ -1,0 +1,168 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/git-model/git-model/pkg/config"
+	"github.com/git-model/git-model/pkg/gitrepo"
+	"github.com/git-model/git-model/pkg/registry"
+)
+
+// App is what every command shares: the standard streams and the repository, opened once.
+type App struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+
+	repo *gitrepo.Repository
+}
+
+// Close releases the repository.
+func (app *App) Close() {
+	if app.repo != nil {
+		app.repo.Close()
+	}
+}
+
+// Repo opens the repository the way git finds it, once.
+func (app *App) Repo() (*gitrepo.Repository, error) {
+	if app.repo != nil {
+		return app.repo, nil
+	}
+	repo, err := gitrepo.Open("")
+	if err != nil {
+		return nil, fatalError(err)
+	}
+	app.repo = repo
+	return repo, nil
+}
+
+// State reads every tag once and derives the registry, printing its warnings.
+func (app *App) State() (*registry.State, error) {
+	repo, err := app.Repo()
+	if err != nil {
+		return nil, err
+	}
+	tags, err := repo.Tags()
+	if err != nil {
+		return nil, fatalError(err)
+	}
+	records := make([]registry.TagRecord, len(tags))
+	for i := range tags {
+		records[i] = registry.TagRecord(tags[i])
+	}
+	state := registry.Build(records)
+	app.warn(state.Warnings)
+	return state, nil
+}
+
+// Config reads the registry configuration: GTO's .gto at the root of the work tree (of HEAD's
+// tree in a bare repository) and git config model.*.
+func (app *App) Config() (config.Config, error) {
+	repo, err := app.Repo()
+	if err != nil {
+		return config.Config{}, err
+	}
+	data, err := app.readGTOFile(repo)
+	if err != nil {
+		return config.Config{}, userError("%v", err)
+	}
+	cfg, err := config.ParseGTO(data, config.GTOFile)
+	if err != nil {
+		return config.Config{}, userError("%v", err)
+	}
+	return cfg, nil
+}
+
+func (app *App) readGTOFile(repo *gitrepo.Repository) ([]byte, error) {
+	if dir := repo.WorkDir(); dir != "" {
+		data, err := os.ReadFile(filepath.Join(dir, config.GTOFile))
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", config.GTOFile, err)
+		}
+		return data, nil
+	}
+	if repo.IsEmpty() {
+		return nil, nil
+	}
+	head, _, err := repo.ResolveCommit("HEAD")
+	if err != nil {
+		return nil, nil // a bare repository whose HEAD names no branch has no configuration
+	}
+	data, _, err := repo.ReadFile(head, config.GTOFile)
+	return data, err
+}
+
+// warn prints warnings on stderr, each on its own line.
+func (app *App) warn(warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintf(app.Stderr, "warning: %s\n", w)
+	}
+}
+
+// StateAt is State, as the registry stood at the time an --at option names ("" for now).
+func (app *App) StateAt(at string) (*registry.State, error) {
+	if at == "" {
+		return app.State()
+	}
+	repo, err := app.Repo()
+	if err != nil {
+		return nil, err
+	}
+	when, err := parseWhen(at, repo)
+	if err != nil {
+		return nil, err
+	}
+	state, err := app.State()
+	if err != nil {
+		return nil, err
+	}
+	return state.At(when), nil
+}
+
+// StageColumns returns the stages that tables show as columns: the configured stages in their
+// order, then any other stage in use. A broken configuration is a warning here: reading never
+// enforces it.
+func (app *App) StageColumns(state *registry.State) []string {
+	cfg, err := app.Config()
+	if err != nil {
+		app.warn([]string{err.Error()})
+	}
+	return stageOrder(cfg.Stages, state.StagesInUse())
+}
+
+// whenLayouts are the date forms --at takes, besides a commit.
+var whenLayouts = []string{
+	time.RFC3339,
+	"2006-01-02T15:04:05Z0700",
+	"2006-01-02 15:04:05 -0700",
+	"2006-01-02 15:04:05Z07:00",
+	"2006-01-02T15:04:05",
+	"2006-01-02 15:04:05",
+	"2006-01-02T15:04",
+	"2006-01-02 15:04",
+}
+
+// parseWhen reads a point in time: a date (the end of that day, local time), a date and
+// time (local time unless a zone is given), or a commit-ish whose committer date is used.
+func parseWhen(s string, repo *gitrepo.Repository) (time.Time, error) {
+	if t, err := time.ParseInLocation("2006-01-02", s, time.Local); err == nil {
+		return t.AddDate(0, 0, 1).Add(-time.Nanosecond), nil
+	}
+	for _, layout := range whenLayouts {
+		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+			return t, nil
+		}
+	}
+	if _, when, err := repo.ResolveCommit(s); err == nil {
+		return when, nil
+	}
+	return time.Time{}, usageError(fmt.Errorf("invalid --at '%s': not a date (YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] [ZONE]) nor a commit", s))
+}

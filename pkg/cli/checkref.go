@@ -1,0 +1,115 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/git-model/git-model/pkg/registry"
+)
+
+const checkRefShort = "Tell what a registry tag did, for CI"
+
+const checkRefLong = `Print one sentence saying what the tag REF did (REF is a tag name or refs/tags/NAME), or
+with --json an object, or with --name, --version, --stage or --event just those fields, one per
+line. A ref that is not a registry tag of this repository prints nothing and exits 0, so that a
+CI job triggered by any tag can call it; --strict makes that exit 1.`
+
+type checkRefCommand struct {
+	app     *App
+	JSON    bool `long:"json" description:"Print JSON"`
+	Name    bool `long:"name" description:"Print the artifact name"`
+	Version bool `long:"version" description:"Print the version"`
+	Stage   bool `long:"stage" description:"Print the stage"`
+	Event   bool `long:"event" description:"Print the event (registration, deregistration, assignment, unassignment, deprecation)"`
+	Strict  bool `long:"strict" description:"Exit 1 when REF is not a registry tag"`
+	Args    struct {
+		Ref string `positional-arg-name:"REF" required:"yes"`
+	} `positional-args:"yes"`
+}
+
+// refJSON is the object `check-ref --json` prints.
+type refJSON struct {
+	Artifact    string  `json:"artifact"`
+	Author      string  `json:"author"`
+	AuthorEmail string  `json:"author_email"`
+	Commit      string  `json:"commit"`
+	CreatedAt   string  `json:"created_at"`
+	Event       string  `json:"event"`
+	Message     string  `json:"message"`
+	Stage       *string `json:"stage"`
+	Tag         string  `json:"tag"`
+	Version     *string `json:"version"`
+}
+
+func (c *checkRefCommand) Execute(args []string) error {
+	if err := noExtraArgs(args); err != nil {
+		return err
+	}
+	name := strings.TrimPrefix(c.Args.Ref, "refs/tags/")
+	if t, ok := registry.ParseTag(name); !ok || t.Action == registry.ActionNone {
+		return c.notAnEvent("'%s' is not a registry tag", c.Args.Ref)
+	}
+	state, err := c.app.State()
+	if err != nil {
+		return err
+	}
+	e := findEvent(state, name)
+	if e == nil {
+		return c.notAnEvent("'%s' is not an annotated tag of this repository", name)
+	}
+	version := eventVersion(state, e, false)
+	switch {
+	case c.JSON:
+		return writeJSON(c.app.Stdout, refJSON{
+			Artifact: e.Artifact, Author: e.Author, AuthorEmail: e.AuthorEmail, Commit: e.Commit,
+			CreatedAt: jsonTime(e.Time), Event: e.Action.String(), Message: e.Message,
+			Stage: nullable(e.Stage), Tag: e.Name, Version: nullable(version),
+		})
+	case c.Name || c.Version || c.Stage || c.Event:
+		for _, field := range []struct {
+			want  bool
+			value string
+		}{{c.Name, e.Artifact}, {c.Version, version}, {c.Stage, e.Stage}, {c.Event, e.Action.String()}} {
+			if field.want {
+				fmt.Fprintln(c.app.Stdout, field.value)
+			}
+		}
+		return nil
+	}
+	_, err = fmt.Fprintln(c.app.Stdout, sentence(e, eventVersion(state, e, true)))
+	return err
+}
+
+// notAnEvent prints nothing and succeeds, unless --strict asks for an error.
+func (c *checkRefCommand) notAnEvent(format string, args ...any) error {
+	if c.Strict {
+		return userError(format, args...)
+	}
+	return nil
+}
+
+// findEvent returns the event of the annotated tag with that name, or nil.
+func findEvent(state *registry.State, name string) *registry.Event {
+	events := state.Events()
+	for i := range events {
+		if events[i].Name == name {
+			return &events[i]
+		}
+	}
+	return nil
+}
+
+// sentence says what an event did, in words.
+func sentence(e *registry.Event, version string) string {
+	switch e.Action {
+	case registry.ActionRegister:
+		return fmt.Sprintf("%s %s was registered", e.Artifact, version)
+	case registry.ActionDeregister:
+		return fmt.Sprintf("%s %s was deregistered", e.Artifact, version)
+	case registry.ActionAssign:
+		return fmt.Sprintf("%s %s was assigned to %s", e.Artifact, version, e.Stage)
+	case registry.ActionUnassign:
+		return fmt.Sprintf("%s %s was unassigned from %s", e.Artifact, version, e.Stage)
+	}
+	return fmt.Sprintf("%s was deprecated", e.Artifact)
+}

@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"slices"
+
+	"github.com/git-model/git-model/pkg/registry"
+)
+
+const historyShort = "Show the events of the registry, newest first"
+
+const historyLong = `Print every event (registration, deregistration, assignment, unassignment, deprecation)
+newest first: its time, artifact, version, stage, commit and tag. With NAME, only the events of
+that artifact; NAME@vX.Y.Z, NAME@latest and NAME#STAGE narrow them to a version or a stage.`
+
+type historyCommand struct {
+	app     *App
+	Reverse bool   `long:"reverse" description:"Oldest event first"`
+	JSON    bool   `long:"json" description:"Print JSON instead of a table"`
+	At      string `long:"at" value-name:"WHEN" description:"Ignore events after WHEN (a date, a date and time, or a commit)"`
+	Args    struct {
+		Name string `positional-arg-name:"NAME"`
+	} `positional-args:"yes"`
+}
+
+// eventJSON is one event of `history --json`, with GTO's keys.
+type eventJSON struct {
+	Artifact    string  `json:"artifact"`
+	Author      string  `json:"author"`
+	AuthorEmail string  `json:"author_email"`
+	Commit      string  `json:"commit"`
+	Event       string  `json:"event"`
+	Message     string  `json:"message"`
+	Ref         string  `json:"ref"`
+	Stage       *string `json:"stage"`
+	Timestamp   string  `json:"timestamp"`
+	Version     *string `json:"version"`
+}
+
+func (c *historyCommand) Execute(args []string) error {
+	if err := noExtraArgs(args); err != nil {
+		return err
+	}
+	state, err := c.app.StateAt(c.At)
+	if err != nil {
+		return err
+	}
+	keep, err := c.filter(state)
+	if err != nil {
+		return err
+	}
+	all := state.Events()
+	events := make([]*registry.Event, 0, len(all))
+	for i := range all {
+		if keep(&all[i]) {
+			events = append(events, &all[i])
+		}
+	}
+	if !c.Reverse {
+		slices.Reverse(events)
+	}
+	if c.JSON {
+		out := make([]eventJSON, len(events))
+		for i, e := range events {
+			out[i] = eventJSON{
+				Artifact: e.Artifact, Author: e.Author, AuthorEmail: e.AuthorEmail, Commit: e.Commit,
+				Event: e.Action.String(), Message: e.Message, Ref: e.Name, Stage: nullable(e.Stage),
+				Timestamp: jsonTime(e.Time), Version: nullable(eventVersion(state, e, false)),
+			}
+		}
+		return writeJSON(c.app.Stdout, out)
+	}
+	if len(events) == 0 {
+		return nil
+	}
+	rows := make([][]string, len(events))
+	for i, e := range events {
+		rows[i] = []string{e.Time.Format(tableTime), e.Artifact, e.Action.String(), orNone(eventVersion(state, e, true)),
+			orNone(e.Stage), registry.ShortCommit(e.Commit), e.Name}
+	}
+	return writeTable(c.app.Stdout, []string{"time", "artifact", "event", "version", "stage", "commit", "tag"}, rows)
+}
+
+// filter returns which events NAME selects: all without NAME, an artifact's, or those of one
+// version or one stage of it.
+func (c *historyCommand) filter(state *registry.State) (func(*registry.Event) bool, error) {
+	if c.Args.Name == "" {
+		return func(*registry.Event) bool { return true }, nil
+	}
+	a, sc, err := findArtifact(state, c.Args.Name)
+	if err != nil {
+		return nil, err
+	}
+	var version *registry.Version
+	switch {
+	case sc.Latest:
+		if version = a.Latest(); version == nil {
+			return nil, userError("artifact '%s' has no active version", a.Name)
+		}
+	case sc.Version != "":
+		if version = a.Version(sc.Version); version == nil {
+			return nil, userError("artifact '%s' has no version '%s'", a.Name, sc.Version)
+		}
+	}
+	return func(e *registry.Event) bool {
+		switch {
+		case e.Artifact != a.Name:
+			return false
+		case version != nil:
+			return state.VersionOf(e) == version
+		case sc.Stage != "":
+			return e.Stage == sc.Stage
+		}
+		return true
+	}, nil
+}
+
+// eventVersion is the version an event concerns, "" for a deprecation; short says whether an
+// unregistered commit is abbreviated, as tables show it.
+func eventVersion(state *registry.State, e *registry.Event, short bool) string {
+	v := state.VersionOf(e)
+	switch {
+	case v == nil:
+		return ""
+	case short:
+		return displayName(v)
+	}
+	return v.Name
+}

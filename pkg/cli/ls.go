@@ -1,0 +1,256 @@
+package cli
+
+import (
+	"strings"
+
+	"github.com/git-model/git-model/pkg/registry"
+)
+
+const lsShort = "List artifacts, or the versions of one artifact"
+
+const lsLong = `Without NAME, print one row per active artifact: its latest version, the version each
+stage shows, and the latest version's commit. With NAME, print one row per version of that
+artifact. NAME may be a shortcut: NAME@latest, NAME@vX.Y.Z or NAME#STAGE select rows.
+
+A stage shows the version with the most recent assignment that is still in force; when that
+version leaves the stage or is deregistered, the stage falls back to the previous one.
+'git model show' is the same command.`
+
+type lsCommand struct {
+	app        *App
+	All        bool   `short:"a" long:"all" description:"Include deprecated artifacts and deregistered versions"`
+	JSON       bool   `long:"json" description:"Print JSON instead of a table"`
+	At         string `long:"at" value-name:"WHEN" description:"Show the registry as it stood at WHEN: a date (YYYY-MM-DD, the end of that day), a date and time, or a commit whose date is used"`
+	AllInStage bool   `long:"all-in-stage" description:"Show every version that stands in a stage, newest assignment first"`
+	Sort       string `long:"sort" value-name:"ORDER" choice:"time" choice:"semver" default:"time" description:"Which version a stage shows: the most recent assignment (time) or the greatest version (semver)"`
+	Args       struct {
+		Name string `positional-arg-name:"NAME"`
+	} `positional-args:"yes"`
+}
+
+func (c *lsCommand) Execute(args []string) error {
+	if err := noExtraArgs(args); err != nil {
+		return err
+	}
+	state, err := c.app.StateAt(c.At)
+	if err != nil {
+		return err
+	}
+	if c.Args.Name == "" {
+		return c.listArtifacts(state)
+	}
+	return c.listVersions(state)
+}
+
+// artifactJSON is one artifact of `ls --json`, with GTO's keys.
+type artifactJSON struct {
+	Active     bool           `json:"active"`
+	Commit     *string        `json:"commit"`
+	Registered bool           `json:"registered"`
+	Stage      map[string]any `json:"stage"`
+	Version    *string        `json:"version"`
+}
+
+func (c *lsCommand) listArtifacts(state *registry.State) error {
+	stages := c.app.StageColumns(state)
+	header := []string{"name", "latest"}
+	for _, s := range stages {
+		header = append(header, "#"+s)
+	}
+	header = append(header, "commit")
+	var rows [][]string
+	out := make(map[string]artifactJSON)
+	for _, name := range state.Names() {
+		a := state.Artifacts[name]
+		if !a.Active && !c.All {
+			continue
+		}
+		obj := artifactJSON{Active: a.Active, Registered: true, Stage: make(map[string]any)}
+		row := []string{name, none}
+		if !a.Active {
+			row[0] += " (deprecated)"
+		}
+		if latest := a.Latest(); latest != nil {
+			obj.Version, obj.Commit = nullable(latest.Name), nullable(latest.Commit)
+			row[1] = latest.Name
+		}
+		for _, stage := range stages {
+			versions := c.stageVersions(a, stage)
+			names := make([]string, len(versions))
+			for i, v := range versions {
+				names[i] = displayName(v)
+			}
+			row = append(row, orNone(strings.Join(names, ",")))
+			switch {
+			case c.AllInStage:
+				full := make([]string, len(versions))
+				for i, v := range versions {
+					full[i] = v.Name
+				}
+				obj.Stage[stage] = full
+			case len(versions) > 0:
+				obj.Stage[stage] = versions[0].Name
+			default:
+				obj.Stage[stage] = nil
+			}
+		}
+		commit := none
+		if obj.Commit != nil {
+			commit = registry.ShortCommit(*obj.Commit)
+		}
+		rows = append(rows, append(row, commit))
+		out[name] = obj
+	}
+	if c.JSON {
+		return writeJSON(c.app.Stdout, out)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return writeTable(c.app.Stdout, header, rows)
+}
+
+// stageVersions returns what a stage cell shows: the version the stage shows, or with
+// --all-in-stage every version in it; --sort semver puts the greatest version first.
+func (c *lsCommand) stageVersions(a *registry.Artifact, stage string) []*registry.Version {
+	in := a.InStage(stage)
+	versions := make([]*registry.Version, len(in))
+	for i, as := range in {
+		versions[i] = as.Version
+	}
+	if c.Sort == "semver" {
+		registry.SortVersions(versions)
+	}
+	if !c.AllInStage && len(versions) > 1 {
+		versions = versions[:1]
+	}
+	return versions
+}
+
+// versionJSON is one version of `ls NAME --json`.
+type versionJSON struct {
+	Active      bool     `json:"active"`
+	Artifact    string   `json:"artifact"`
+	Author      string   `json:"author"`
+	AuthorEmail string   `json:"author_email"`
+	Commit      string   `json:"commit"`
+	CreatedAt   string   `json:"created_at"`
+	Message     string   `json:"message"`
+	Ref         *string  `json:"ref"`
+	Registered  bool     `json:"registered"`
+	Stages      []string `json:"stages"`
+	Version     string   `json:"version"`
+}
+
+func (c *lsCommand) listVersions(state *registry.State) error {
+	a, sc, err := findArtifact(state, c.Args.Name)
+	if err != nil {
+		return err
+	}
+	versions, err := c.selectVersions(a, sc)
+	if err != nil {
+		return err
+	}
+	rows := make([][]string, 0, len(versions))
+	out := make([]versionJSON, 0, len(versions))
+	for _, v := range versions {
+		created := v.Events[0]
+		if v.Registration != nil {
+			created = v.Registration
+		}
+		stages := v.StagesOf()
+		obj := versionJSON{
+			Active: v.Active, Artifact: a.Name, Author: created.Author, AuthorEmail: created.AuthorEmail,
+			Commit: v.Commit, CreatedAt: jsonTime(created.Time), Message: created.Message,
+			Registered: v.Registered, Stages: append([]string{}, stages...), Version: v.Name,
+		}
+		if v.Registration != nil {
+			obj.Ref = &v.Registration.Name
+		}
+		out = append(out, obj)
+		name := displayName(v)
+		if !v.Active {
+			name += " (deregistered)"
+		}
+		rows = append(rows, []string{name, orNone(strings.Join(stages, ",")), registry.ShortCommit(v.Commit),
+			created.Time.Format(tableTime), orNone(created.Author)})
+	}
+	if c.JSON {
+		return writeJSON(c.app.Stdout, out)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return writeTable(c.app.Stdout, []string{"version", "stages", "commit", "created_at", "author"}, rows)
+}
+
+// selectVersions picks the rows of `ls NAME`: those a shortcut names, else every active
+// version and every unregistered commit that stands in a stage (every version with --all).
+func (c *lsCommand) selectVersions(a *registry.Artifact, sc registry.Shortcut) ([]*registry.Version, error) {
+	switch {
+	case sc.Latest:
+		latest := a.Latest()
+		if latest == nil {
+			return nil, userError("artifact '%s' has no active version", a.Name)
+		}
+		return []*registry.Version{latest}, nil
+	case sc.Version != "":
+		v := a.Version(sc.Version)
+		if v == nil {
+			return nil, userError("artifact '%s' has no version '%s'", a.Name, sc.Version)
+		}
+		return []*registry.Version{v}, nil
+	case sc.Stage != "":
+		versions := c.stageVersions(a, sc.Stage)
+		if len(versions) == 0 {
+			return nil, userError("no version of '%s' is in stage '%s'", a.Name, sc.Stage)
+		}
+		return versions, nil
+	}
+	var versions []*registry.Version
+	for _, v := range a.Versions {
+		if c.All || (v.Registered && v.Active) || len(v.StagesOf()) > 0 {
+			versions = append(versions, v)
+		}
+	}
+	registry.SortVersions(versions)
+	return versions, nil
+}
+
+// findArtifact resolves an artifact name or shortcut to an artifact of the registry.
+func findArtifact(state *registry.State, arg string) (*registry.Artifact, registry.Shortcut, error) {
+	sc := registry.ParseShortcut(arg)
+	if a := state.Artifacts[sc.Artifact]; a != nil {
+		return a, sc, nil
+	}
+	if !sc.IsShortcut && !registry.IsArtifactName(arg) {
+		return nil, sc, userError("'%s' is neither an artifact name nor a shortcut (NAME, NAME@latest, NAME@vX.Y.Z, NAME#STAGE)", arg)
+	}
+	return nil, sc, userError("unknown artifact '%s'", sc.Artifact)
+}
+
+// displayName is a version's name in tables: the version string, or the short commit id of
+// an unregistered commit.
+func displayName(v *registry.Version) string {
+	if v.Registered {
+		return v.Name
+	}
+	return registry.ShortCommit(v.Name)
+}
+
+// stageOrder puts configured stages first, in their order, then the stages in use that the
+// configuration does not list, in order of first use.
+func stageOrder(configured, inUse []string) []string {
+	seen := make(map[string]bool, len(configured))
+	order := append([]string{}, configured...)
+	for _, s := range configured {
+		seen[s] = true
+	}
+	for _, s := range inUse {
+		if !seen[s] {
+			order = append(order, s)
+		}
+	}
+	return order
+}
+

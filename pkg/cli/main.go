@@ -1,0 +1,148 @@
+// Package cli is the git-model command line: the go-flags wiring, one file per command, and
+// the output formats. It turns user input into calls of the registry, annotation and gitrepo
+// packages, and maps every failure to a one-line message and Git's exit codes.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+
+	flags "github.com/jessevdk/go-flags"
+)
+
+// Version is the release of git-model; the Makefile sets it from `git describe`.
+var Version = "0.1.0-dev"
+
+// globalOptions are the options that come before the command.
+type globalOptions struct {
+	Version bool `long:"version" description:"Print the version of git-model and exit"`
+}
+
+// command is one subcommand: its name, help and the options struct that go-flags fills.
+type command struct {
+	name, short, long string
+	aliases           []string
+	data              flags.Commander
+}
+
+// Main runs git-model with the arguments after the program name and returns the exit status.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := &App{Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	defer app.Close()
+	var global globalOptions
+	parser := newParser(app, &global)
+	parser.CommandHandler = func(cmd flags.Commander, rest []string) error {
+		switch {
+		case global.Version:
+			fmt.Fprintf(stdout, "git-model version %s (%s %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			return nil
+		case cmd == nil && len(rest) > 0:
+			return usageError(fmt.Errorf("'%s' is not a git model command; see 'git model --help'", rest[0]))
+		case cmd == nil:
+			cmd = &lsCommand{app: app}
+		}
+		return cmd.Execute(rest)
+	}
+	_, err := parser.ParseArgs(args)
+	return app.report(err)
+}
+
+// newParser builds the go-flags parser with every command.
+func newParser(app *App, global *globalOptions) *flags.Parser {
+	parser := flags.NewNamedParser("git model", flags.HelpFlag|flags.PassDoubleDash)
+	parser.SubcommandsOptional = true
+	parser.LongDescription = "git-model keeps a model registry in Git tags: versions, stage assignments " +
+		"and deprecations are annotated tags that GTO, DVC and Iterative Studio read too. " +
+		"With no command, 'git model' runs 'ls'."
+	if _, err := parser.AddGroup("Global options", "", global); err != nil {
+		panic(err) // the options struct is ours: a failure here is a programming error
+	}
+	for _, c := range commands(app) {
+		cmd, err := parser.AddCommand(c.name, c.short, c.long, c.data)
+		if err != nil {
+			panic(err)
+		}
+		cmd.Aliases = c.aliases
+	}
+	return parser
+}
+
+// commands lists every subcommand, in the order help shows them.
+func commands(app *App) []command {
+	return []command{
+		{"ls", lsShort, lsLong, []string{"show"}, &lsCommand{app: app}},
+		{"history", historyShort, historyLong, nil, &historyCommand{app: app}},
+		{"check-ref", checkRefShort, checkRefLong, nil, &checkRefCommand{app: app}},
+		{"stages", stagesShort, stagesLong, nil, &stagesCommand{app: app}},
+	}
+}
+
+// exitError is a failure with the message prefix and exit status that Git would use.
+type exitError struct {
+	prefix string // "error" or "fatal"
+	code   int
+	err    error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// userError is an expected failure: an unknown artifact, a version that exists (exit 1).
+func userError(format string, args ...any) error {
+	return &exitError{"error", 1, fmt.Errorf(format, args...)}
+}
+
+// fatalError is a failure of the repository or of Git itself (exit 128).
+func fatalError(err error) error {
+	return &exitError{"fatal", 128, err}
+}
+
+// usageError is a command line that cannot be run as given (exit 129).
+func usageError(err error) error {
+	return &exitError{"error", 129, err}
+}
+
+// report prints err as one line on stderr and returns the exit status.
+func (app *App) report(err error) int {
+	if err == nil {
+		return 0
+	}
+	var flagsErr *flags.Error
+	if errors.As(err, &flagsErr) {
+		if flagsErr.Type == flags.ErrHelp {
+			fmt.Fprint(app.Stdout, flagsErr.Message)
+			return 0
+		}
+		err = usageError(errors.New(flagsMessage(flagsErr)))
+	}
+	var exit *exitError
+	if !errors.As(err, &exit) {
+		exit = &exitError{"fatal", 128, err}
+	}
+	msg := strings.ReplaceAll(exit.err.Error(), "\n", " ")
+	fmt.Fprintf(app.Stderr, "%s: %s\n", exit.prefix, msg)
+	return exit.code
+}
+
+// flagsMessage rewords a go-flags error the way Git words its own.
+func flagsMessage(err *flags.Error) string {
+	msg := strings.NewReplacer("`", "'").Replace(err.Message)
+	switch err.Type {
+	case flags.ErrUnknownFlag:
+		return strings.Replace(msg, "unknown flag", "unknown option", 1)
+	case flags.ErrUnknownCommand:
+		return strings.Replace(msg, "Unknown command", "unknown command", 1)
+	}
+	return msg
+}
+
+// noExtraArgs is a usage error for positional arguments that a command does not take.
+func noExtraArgs(args []string) error {
+	if len(args) > 0 {
+		return usageError(fmt.Errorf("unexpected argument '%s'", args[0]))
+	}
+	return nil
+}

@@ -1,0 +1,194 @@
+// Package gitrepo owns every access to a Git repository: finding and opening it the way `git`
+// would, reading the tags under refs/tags/, resolving revisions, reading files from commits and
+// reading git config. It is the only package that imports git2go (and so the only one built
+// with cgo); everything it hands out is plain Go data, so that the registry rules can be tested
+// without Git.
+package gitrepo
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	git "github.com/libgit2/git2go/v34"
+)
+
+// ErrNotRepository is returned by Open when no repository is found (cli prints git's own
+// "fatal: not a git repository (or any of the parent directories): .git").
+var ErrNotRepository = errors.New("not a git repository (or any of the parent directories): .git")
+
+// notRepositoryError reports a GIT_DIR that is not a repository in git's words
+// ("not a git repository: '/x'") while still matching ErrNotRepository with errors.Is.
+type notRepositoryError struct {
+	path string
+}
+
+func (e *notRepositoryError) Error() string {
+	return fmt.Sprintf("not a git repository: '%s'", e.path)
+}
+
+func (e *notRepositoryError) Is(target error) bool {
+	return target == ErrNotRepository
+}
+
+// Repository is an open Git repository. It is not safe for concurrent use.
+type Repository struct {
+	repo   *git.Repository
+	config *git.Config // loaded on first use, freed by Close
+}
+
+// Open opens the repository that `git` would use from dir ("" = current directory): it searches
+// parent directories (stopping at GIT_CEILING_DIRECTORIES and, unless
+// GIT_DISCOVERY_ACROSS_FILESYSTEM is set, at file-system boundaries), and handles bare
+// repositories and linked worktrees (a .git file).
+//
+// GIT_DIR (which `git --git-dir=X model` sets) names the repository directly, relative to dir,
+// with no search. libgit2 ignores GIT_DIR when it is given a start path and refuses to open
+// anything while GIT_WORK_TREE is set, so both are handled here. The work tree follows git's
+// rules: GIT_WORK_TREE when set; otherwise, with GIT_DIR set and neither core.worktree nor
+// core.bare in the repository's config, dir itself is the top of the work tree. When GIT_DIR,
+// GIT_WORK_TREE or GIT_COMMON_DIR is set, libgit2's own handling of GIT_OBJECT_DIRECTORY,
+// GIT_ALTERNATE_OBJECT_DIRECTORIES, GIT_INDEX_FILE and GIT_NAMESPACE is not available and those
+// are ignored.
+func Open(dir string) (*Repository, error) {
+	base, err := absDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	gitDir := os.Getenv("GIT_DIR")
+	workTree := os.Getenv("GIT_WORK_TREE")
+
+	var repo *git.Repository
+	switch {
+	case gitDir != "":
+		path := gitDir
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(base, path)
+		}
+		repo, err = git.OpenRepositoryExtended(path, git.RepositoryOpenNoSearch|git.RepositoryOpenNoDotGit, "")
+		if isCode(err, git.ErrorCodeNotFound) {
+			return nil, &notRepositoryError{path: gitDir}
+		}
+	case workTree != "" || os.Getenv("GIT_COMMON_DIR") != "":
+		// libgit2's from-environment mode errors out on these variables, so search the way it
+		// would have, with the environment's ceiling and file-system settings.
+		var flags git.RepositoryOpenFlag
+		if parseBool(os.Getenv("GIT_DISCOVERY_ACROSS_FILESYSTEM")) {
+			flags |= git.RepositoryOpenCrossFs
+		}
+		repo, err = git.OpenRepositoryExtended(base, flags, os.Getenv("GIT_CEILING_DIRECTORIES"))
+	default:
+		repo, err = git.OpenRepositoryExtended(base, git.RepositoryOpenFromEnv, "")
+	}
+	if isCode(err, git.ErrorCodeNotFound) {
+		return nil, ErrNotRepository
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening repository: %w", err)
+	}
+
+	r := &Repository{repo: repo}
+	if err := r.applyWorkTree(base, gitDir, workTree); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// applyWorkTree sets the work tree when the environment decides it rather than the repository.
+func (r *Repository) applyWorkTree(base, gitDir, workTree string) error {
+	if workTree == "" && gitDir != "" && !r.repo.IsBare() {
+		configured, err := r.hasConfig("core.worktree")
+		if err != nil {
+			return err
+		}
+		if !configured {
+			workTree = base
+		}
+	}
+	if workTree == "" {
+		return nil
+	}
+	if !filepath.IsAbs(workTree) {
+		workTree = filepath.Join(base, workTree)
+	}
+	if err := r.repo.SetWorkdir(workTree, false); err != nil {
+		return fmt.Errorf("setting work tree '%s': %w", workTree, err)
+	}
+	return nil
+}
+
+func (r *Repository) hasConfig(key string) (bool, error) {
+	_, ok, err := r.ConfigValue(key)
+	return ok, err
+}
+
+// Close frees the repository. The Repository must not be used afterwards; calling Close again
+// does nothing.
+func (r *Repository) Close() {
+	if r.config != nil {
+		r.config.Free()
+		r.config = nil
+	}
+	if r.repo != nil {
+		r.repo.Free()
+		r.repo = nil
+	}
+}
+
+// GitDir returns the absolute path of the repository's git directory, with a trailing slash as
+// libgit2 reports it: /x/.git/ for a work tree, the directory itself for a bare repository, and
+// the worktree's own directory (/x/.git/worktrees/name/) for a linked worktree.
+func (r *Repository) GitDir() string {
+	return r.repo.Path()
+}
+
+// WorkDir returns the absolute path of the top of the work tree, without a trailing slash, or ""
+// for a bare repository.
+func (r *Repository) WorkDir() string {
+	dir := r.repo.Workdir()
+	if dir == "" {
+		return ""
+	}
+	return filepath.Clean(dir)
+}
+
+// IsEmpty reports whether the repository has no commits yet: HEAD names a branch that does not
+// exist. A HEAD that cannot be read at all is not reported as empty; the next read reports it.
+func (r *Repository) IsEmpty() bool {
+	unborn, err := r.repo.IsHeadUnborn()
+	return err == nil && unborn
+}
+
+func absDir(dir string) (string, error) {
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return "", fmt.Errorf("reading current directory: %w", err)
+		}
+		return wd, nil
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("resolving '%s': %w", dir, err)
+	}
+	return abs, nil
+}
+
+// isCode reports whether err is a libgit2 error with the given code.
+func isCode(err error, code git.ErrorCode) bool {
+	var gitErr *git.GitError
+	return errors.As(err, &gitErr) && gitErr.Code == code
+}
+
+// parseBool reads a boolean the way git does for environment variables; anything it does not
+// recognise is false.
+func parseBool(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}

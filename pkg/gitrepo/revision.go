@@ -1,0 +1,67 @@
+package gitrepo
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	git "github.com/libgit2/git2go/v34"
+)
+
+// ErrUnknownRevision is wrapped by the error ResolveCommit returns for a revision that names
+// nothing; the message names the revision: "unknown revision 'foo'".
+var ErrUnknownRevision = errors.New("unknown revision")
+
+// ResolveCommit resolves a commit-ish (branch, tag, "HEAD~2", abbreviated id…) to the full id
+// of its commit and the committer time, in the committer's time zone. A revision that names
+// nothing (including HEAD of a repository without commits) returns an error wrapping
+// ErrUnknownRevision; one that names a tree or a blob returns an error saying so.
+func (r *Repository) ResolveCommit(rev string) (id string, when time.Time, err error) {
+	obj, err := r.repo.RevparseSingle(rev)
+	if err != nil {
+		if isCode(err, git.ErrorCodeNotFound) || isCode(err, git.ErrorCodeInvalidSpec) ||
+			isCode(err, git.ErrorCodeUnbornBranch) || rev == "" {
+			return "", time.Time{}, fmt.Errorf("%w '%s'", ErrUnknownRevision, rev)
+		}
+		if isCode(err, git.ErrorCodeAmbiguous) {
+			return "", time.Time{}, fmt.Errorf("ambiguous revision '%s': %w", rev, err)
+		}
+		return "", time.Time{}, fmt.Errorf("resolving revision '%s': %w", rev, err)
+	}
+	defer obj.Free()
+
+	peeled, err := obj.Peel(git.ObjectCommit)
+	if err != nil {
+		if kind := finalType(obj); kind != "" && kind != "commit" {
+			return "", time.Time{}, fmt.Errorf("revision '%s' is a %s, not a commit", rev, kind)
+		}
+		return "", time.Time{}, fmt.Errorf("resolving revision '%s': %w", rev, err)
+	}
+	defer peeled.Free()
+	commit, err := peeled.AsCommit()
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("resolving revision '%s': %w", rev, err)
+	}
+	defer commit.Free()
+
+	committer := commit.Committer()
+	if committer == nil {
+		return "", time.Time{}, fmt.Errorf("resolving revision '%s': commit %s has no committer", rev, commit.Id())
+	}
+	return commit.Id().String(), committer.When, nil
+}
+
+// finalType names the type of what obj points to once tags are peeled off, or "" when that
+// cannot be read.
+func finalType(obj *git.Object) string {
+	if obj.Type() != git.ObjectTag {
+		return strings.ToLower(obj.Type().String())
+	}
+	inner, err := obj.Peel(git.ObjectAny)
+	if err != nil {
+		return ""
+	}
+	defer inner.Free()
+	return strings.ToLower(inner.Type().String())
+}

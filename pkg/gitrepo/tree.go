@@ -1,0 +1,70 @@
+package gitrepo
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	git "github.com/libgit2/git2go/v34"
+)
+
+// ReadFile returns the content of the file at path (slash-separated, relative to the root of
+// the repository) in the tree of commit (a full 40-hex id). ok is false, with no error, when
+// nothing exists at path in that commit. A directory or a submodule at path is an error. A
+// symbolic link is returned as its target, as `git show commit:path` does.
+func (r *Repository) ReadFile(commit, filePath string) (data []byte, ok bool, err error) {
+	oid, err := git.NewOid(commit)
+	if err != nil {
+		return nil, false, fmt.Errorf("invalid commit id '%s'", commit)
+	}
+	clean := path.Clean("/" + filePath)[1:]
+	if clean == "" {
+		return nil, false, fmt.Errorf("reading '%s' at commit %s: path is a directory", filePath, shortID(commit))
+	}
+	fail := func(err error) ([]byte, bool, error) {
+		return nil, false, fmt.Errorf("reading '%s' at commit %s: %w", clean, shortID(commit), err)
+	}
+
+	c, err := r.repo.LookupCommit(oid)
+	if err != nil {
+		return fail(err)
+	}
+	defer c.Free()
+	tree, err := c.Tree()
+	if err != nil {
+		return fail(err)
+	}
+	defer tree.Free()
+
+	entry, err := tree.EntryByPath(clean)
+	if isCode(err, git.ErrorCodeNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return fail(err)
+	}
+	switch entry.Type {
+	case git.ObjectBlob:
+	case git.ObjectTree:
+		return fail(fmt.Errorf("path is a directory"))
+	case git.ObjectCommit:
+		return fail(fmt.Errorf("path is a submodule"))
+	default:
+		return fail(fmt.Errorf("unexpected object type '%s'", strings.ToLower(entry.Type.String())))
+	}
+
+	blob, err := r.repo.LookupBlob(entry.Id)
+	if err != nil {
+		return fail(err)
+	}
+	defer blob.Free()
+	return blob.Contents(), true, nil
+}
+
+// shortID abbreviates an object id for messages, as git's default abbreviation does.
+func shortID(id string) string {
+	if len(id) > 7 {
+		return id[:7]
+	}
+	return id
+}

@@ -1,0 +1,90 @@
+package registry
+
+import (
+	"fmt"
+	"time"
+)
+
+// TagRecord is what the registry needs to know of one ref under refs/tags/, as the Git layer
+// reads it. The fields mirror gitrepo.Tag so that one converts to the other.
+type TagRecord struct {
+	Name        string // without "refs/tags/"
+	Annotated   bool
+	Commit      string // the commit the tag peels to; "" when it peels to a tree or a blob
+	PeeledType  string
+	TaggerName  string
+	TaggerEmail string
+	When        time.Time
+	Message     string
+}
+
+// Event is one annotated registry tag: something that happened to an artifact.
+type Event struct {
+	Tag
+	Name        string // the tag's name
+	Commit      string
+	Time        time.Time
+	Author      string
+	AuthorEmail string
+	Message     string
+}
+
+// Before orders events by tagger time, then action priority, then counter (a counter-less tag
+// counts as 0), then tag name, which makes the order of same-second events deterministic.
+func (e *Event) Before(f *Event) bool {
+	if !e.Time.Equal(f.Time) {
+		return e.Time.Before(f.Time)
+	}
+	if e.Action != f.Action {
+		return e.Action < f.Action
+	}
+	if e.Counter != f.Counter {
+		return e.Counter < f.Counter
+	}
+	return e.Name < f.Name
+}
+
+// parseTags turns tag records into events, in one pass. It also returns the highest counter per
+// artifact over every tag that parses, lightweight ones included, and warnings for registry
+// tags that cannot be events.
+func parseTags(records []TagRecord) (events []Event, counters map[string]int64, warnings []string) {
+	counters = make(map[string]int64)
+	events = make([]Event, 0, len(records))
+	for i := range records {
+		r := &records[i]
+		t, ok := ParseTag(r.Name)
+		if !ok {
+			continue
+		}
+		if t.HasCounter {
+			if c, seen := counters[t.Artifact]; !seen || t.Counter > c {
+				counters[t.Artifact] = t.Counter
+			}
+		}
+		if !r.Annotated || t.Action == ActionNone {
+			continue
+		}
+		if r.Commit == "" {
+			warnings = append(warnings, fmt.Sprintf("ignoring tag '%s': it points to a %s, not a commit", r.Name, r.PeeledType))
+			continue
+		}
+		events = append(events, Event{
+			Tag:         t,
+			Name:        r.Name,
+			Commit:      r.Commit,
+			Time:        r.When,
+			Author:      r.TaggerName,
+			AuthorEmail: r.TaggerEmail,
+			Message:     r.Message,
+		})
+	}
+	return events, counters, warnings
+}
+
+// ShortCommit abbreviates a commit id the way tables show it.
+func ShortCommit(id string) string {
+	if len(id) > 7 {
+		return id[:7]
+	}
+	return id
+}

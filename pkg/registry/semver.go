@@ -1,0 +1,207 @@
+package registry
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// SemVer is a SemVer 2.0.0 version written with the mandatory lowercase "v" prefix that
+// registry tags use, such as v1.2.0 or v1.1.0-rc.1+build.5.
+type SemVer struct {
+	Major, Minor, Patch uint64
+	Pre                 []string // dot-separated pre-release identifiers, nil for a release
+	Build               string   // build metadata after '+', ignored for precedence
+}
+
+// ParseSemVer parses "vMAJOR.MINOR.PATCH[-PRE][+BUILD]" by the official SemVer grammar.
+func ParseSemVer(s string) (SemVer, error) {
+	v, ok := parseSemVer(s)
+	if !ok {
+		return v, fmt.Errorf("invalid version '%s': write 'v' and a SemVer 2.0.0 version, such as v1.2.3 or v1.0.0-rc.1", s)
+	}
+	return v, nil
+}
+
+// IsSemVer reports whether s is a valid version string.
+func IsSemVer(s string) bool {
+	_, ok := parseSemVer(s)
+	return ok
+}
+
+// parseSemVer does the work of ParseSemVer without building an error, since the tag parser
+// calls it for every tag of the repository.
+func parseSemVer(s string) (SemVer, bool) {
+	var v SemVer
+	if !strings.HasPrefix(s, "v") {
+		return v, false
+	}
+	rest := s[1:]
+	if i := strings.IndexByte(rest, '+'); i >= 0 {
+		v.Build = rest[i+1:]
+		if !validIdentifiers(v.Build, false) {
+			return SemVer{}, false
+		}
+		rest = rest[:i]
+	}
+	if i := strings.IndexByte(rest, '-'); i >= 0 {
+		pre := rest[i+1:]
+		if !validIdentifiers(pre, true) {
+			return SemVer{}, false
+		}
+		v.Pre = strings.Split(pre, ".")
+		rest = rest[:i]
+	}
+	nums := [3]*uint64{&v.Major, &v.Minor, &v.Patch}
+	for i := range nums {
+		p := rest
+		if i < 2 {
+			var found bool
+			if p, rest, found = strings.Cut(rest, "."); !found {
+				return SemVer{}, false
+			}
+		}
+		if !isNumeric(p) || (len(p) > 1 && p[0] == '0') {
+			return SemVer{}, false
+		}
+		n, err := strconv.ParseUint(p, 10, 64)
+		if err != nil {
+			return SemVer{}, false
+		}
+		*nums[i] = n
+	}
+	return v, true
+}
+
+// String formats the version back to its canonical text.
+func (v SemVer) String() string {
+	var b strings.Builder
+	b.WriteByte('v')
+	b.WriteString(strconv.FormatUint(v.Major, 10))
+	b.WriteByte('.')
+	b.WriteString(strconv.FormatUint(v.Minor, 10))
+	b.WriteByte('.')
+	b.WriteString(strconv.FormatUint(v.Patch, 10))
+	if len(v.Pre) > 0 {
+		b.WriteByte('-')
+		b.WriteString(strings.Join(v.Pre, "."))
+	}
+	if v.Build != "" {
+		b.WriteByte('+')
+		b.WriteString(v.Build)
+	}
+	return b.String()
+}
+
+// Bump is the part of a version that an automatic version increments.
+type Bump int
+
+// The parts an automatic version can bump; BumpPatch is the default.
+const (
+	BumpPatch Bump = iota
+	BumpMinor
+	BumpMajor
+)
+
+// Bump returns the next version: the pre-release and build parts are dropped and the chosen
+// part is incremented, resetting the parts below it.
+func (v SemVer) Bump(part Bump) SemVer {
+	switch part {
+	case BumpMajor:
+		return SemVer{Major: v.Major + 1}
+	case BumpMinor:
+		return SemVer{Major: v.Major, Minor: v.Minor + 1}
+	default:
+		return SemVer{Major: v.Major, Minor: v.Minor, Patch: v.Patch + 1}
+	}
+}
+
+// Compare returns -1, 0 or 1 by SemVer precedence; build metadata is ignored.
+func (v SemVer) Compare(w SemVer) int {
+	if c := cmpUint(v.Major, w.Major); c != 0 {
+		return c
+	}
+	if c := cmpUint(v.Minor, w.Minor); c != 0 {
+		return c
+	}
+	if c := cmpUint(v.Patch, w.Patch); c != 0 {
+		return c
+	}
+	switch {
+	case len(v.Pre) == 0 && len(w.Pre) == 0:
+		return 0
+	case len(v.Pre) == 0:
+		return 1
+	case len(w.Pre) == 0:
+		return -1
+	}
+	for i := 0; i < len(v.Pre) && i < len(w.Pre); i++ {
+		if c := comparePre(v.Pre[i], w.Pre[i]); c != 0 {
+			return c
+		}
+	}
+	return cmpUint(uint64(len(v.Pre)), uint64(len(w.Pre)))
+}
+
+// comparePre compares two pre-release identifiers: numeric ones numerically and below
+// alphanumeric ones, which compare in ASCII order.
+func comparePre(a, b string) int {
+	an, bn := isNumeric(a), isNumeric(b)
+	switch {
+	case an && bn:
+		if c := cmpUint(uint64(len(a)), uint64(len(b))); c != 0 {
+			return c // no leading zeros, so the longer number is the larger
+		}
+		return strings.Compare(a, b)
+	case an:
+		return -1
+	case bn:
+		return 1
+	}
+	return strings.Compare(a, b)
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func isNumeric(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// validIdentifiers checks dot-separated SemVer identifiers of [0-9A-Za-z-]; pre-release
+// numeric identifiers must not have leading zeros.
+func validIdentifiers(s string, pre bool) bool {
+	if s == "" {
+		return false
+	}
+	for _, id := range strings.Split(s, ".") {
+		if id == "" {
+			return false
+		}
+		for i := 0; i < len(id); i++ {
+			c := id[i]
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-') {
+				return false
+			}
+		}
+		if pre && isNumeric(id) && len(id) > 1 && id[0] == '0' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,330 @@
+package registry
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// State is the registry derived from the repository's tags (registry.md §3).
+type State struct {
+	// Artifacts holds every artifact that has at least one event, by name.
+	Artifacts map[string]*Artifact
+	// Warnings describe tags and states that readers survive but users should fix.
+	Warnings []string
+
+	events        []Event // every event, oldest first
+	counters      map[string]int64
+	parseWarnings []string
+	versionOf     map[*Event]*Version
+	stagesInUse   []string
+}
+
+// Artifact is the derived state of one artifact.
+type Artifact struct {
+	Name string
+	// Events are the artifact's events, oldest first.
+	Events []*Event
+	// Versions are the registered versions, in order of their first registration, followed by
+	// the unregistered commits that were assigned a stage.
+	Versions []*Version
+	// Active is false when the newest event deprecates the artifact.
+	Active bool
+
+	byName map[string]*Version
+	stages map[string][]*Assignment // stage → current assignments, newest first
+}
+
+// Version is one version of an artifact: a registered version string, or an unregistered
+// commit that was assigned a stage, named by its full commit id.
+type Version struct {
+	Artifact   string
+	Name       string
+	Registered bool
+	// Active is true for a registered version whose newest registration event is a
+	// registration, and for every unregistered commit.
+	Active bool
+	Commit string
+	// Registration is the newest registration event; nil for an unregistered commit.
+	Registration *Event
+	// Events are the registration, deregistration, assignment and unassignment events of
+	// this version, oldest first.
+	Events []*Event
+
+	semver   SemVer
+	marked   *Event            // the newest registration or deregistration
+	assigned map[string]*Event // stage → the assignment that holds it
+}
+
+// Assignment is a version standing in a stage, and the event that put it there.
+type Assignment struct {
+	Version *Version
+	Event   *Event
+}
+
+// Build derives the state from every tag of a repository in one pass.
+func Build(records []TagRecord) *State {
+	events, counters, warnings := parseTags(records)
+	sort.SliceStable(events, func(i, j int) bool { return events[i].Before(&events[j]) })
+	return derive(events, counters, warnings)
+}
+
+// At returns the registry as it stood at time t, ignoring every later event.
+func (s *State) At(t time.Time) *State {
+	n := sort.Search(len(s.events), func(i int) bool { return s.events[i].Time.After(t) })
+	return derive(s.events[:n], s.counters, s.parseWarnings)
+}
+
+// Events returns every event of the registry, oldest first.
+func (s *State) Events() []Event {
+	return s.events
+}
+
+// VersionOf returns the version an event belongs to: for an assignment, the version
+// registered on its commit, or the unregistered commit itself.
+func (s *State) VersionOf(e *Event) *Version {
+	return s.versionOf[e]
+}
+
+// NextCounter returns the counter for a new numbered tag of the artifact: one more than the
+// highest counter of any of its tags, lightweight ones included.
+func (s *State) NextCounter(artifact string) int64 {
+	return s.counters[artifact] + 1
+}
+
+// StagesInUse lists every stage that was ever assigned, in order of its first assignment.
+func (s *State) StagesInUse() []string {
+	return s.stagesInUse
+}
+
+// Names returns the names of all artifacts, sorted.
+func (s *State) Names() []string {
+	names := make([]string, 0, len(s.Artifacts))
+	for name := range s.Artifacts {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func derive(events []Event, counters map[string]int64, parseWarnings []string) *State {
+	s := &State{
+		Artifacts:     make(map[string]*Artifact),
+		Warnings:      append([]string(nil), parseWarnings...),
+		events:        events,
+		counters:      counters,
+		parseWarnings: parseWarnings,
+		versionOf:     make(map[*Event]*Version),
+	}
+	seenStage := make(map[string]bool)
+	for i := range events {
+		e := &events[i]
+		a := s.Artifacts[e.Artifact]
+		if a == nil {
+			a = &Artifact{Name: e.Artifact, byName: make(map[string]*Version), stages: make(map[string][]*Assignment)}
+			s.Artifacts[e.Artifact] = a
+		}
+		a.Events = append(a.Events, e)
+		if e.Action == ActionAssign && !seenStage[e.Stage] {
+			seenStage[e.Stage] = true
+			s.stagesInUse = append(s.stagesInUse, e.Stage)
+		}
+	}
+	for _, name := range s.Names() {
+		s.Warnings = append(s.Warnings, s.Artifacts[name].derive(s.versionOf)...)
+	}
+	return s
+}
+
+// derive computes versions and stages from the artifact's events, recording the version of
+// each event in versionOf. It returns warnings for states GTO refuses to read.
+func (a *Artifact) derive(versionOf map[*Event]*Version) []string {
+	a.Active = a.Events[len(a.Events)-1].Action != ActionDeprecate
+	byCommit := make(map[string][]*Version)
+	var commits []string // in order of their first version
+	for _, e := range a.Events {
+		if e.Action != ActionRegister && e.Action != ActionDeregister {
+			continue
+		}
+		v := a.byName[e.Version]
+		if v == nil {
+			v = &Version{Artifact: a.Name, Name: e.Version, Registered: true, Commit: e.Commit, assigned: make(map[string]*Event)}
+			v.semver, _ = parseSemVer(e.Version)
+			a.byName[e.Version] = v
+			a.Versions = append(a.Versions, v)
+		}
+		v.Active, v.marked = e.Action == ActionRegister, e
+		if v.Active {
+			v.Registration, v.Commit = e, e.Commit
+		}
+		if len(byCommit[e.Commit]) == 0 {
+			commits = append(commits, e.Commit)
+		}
+		if !containsVersion(byCommit[e.Commit], v) {
+			byCommit[e.Commit] = append(byCommit[e.Commit], v)
+		}
+		v.Events = append(v.Events, e)
+		versionOf[e] = v
+	}
+	unregistered := make(map[string]*Version)
+	for _, e := range a.Events {
+		if e.Action != ActionAssign && e.Action != ActionUnassign {
+			continue
+		}
+		v := versionOnCommit(byCommit[e.Commit])
+		if v == nil {
+			v = unregistered[e.Commit]
+		}
+		if v == nil {
+			v = &Version{Artifact: a.Name, Name: e.Commit, Active: true, Commit: e.Commit, assigned: make(map[string]*Event)}
+			unregistered[e.Commit] = v
+			a.Versions = append(a.Versions, v)
+		}
+		if e.Action == ActionAssign {
+			v.assigned[e.Stage] = e
+		} else {
+			delete(v.assigned, e.Stage)
+		}
+		v.Events = append(v.Events, e)
+		versionOf[e] = v
+	}
+	for _, v := range a.Versions {
+		if !v.Active {
+			continue
+		}
+		for stage, e := range v.assigned {
+			a.stages[stage] = append(a.stages[stage], &Assignment{Version: v, Event: e})
+		}
+	}
+	for _, list := range a.stages {
+		sort.Slice(list, func(i, j int) bool { return list[j].Event.Before(list[i].Event) })
+	}
+	return a.conflicts(commits, byCommit)
+}
+
+// conflicts reports commits that carry more than one active version, which GTO refuses to read.
+func (a *Artifact) conflicts(commits []string, byCommit map[string][]*Version) []string {
+	var warnings []string
+	for _, commit := range commits {
+		var names []string
+		for _, v := range byCommit[commit] {
+			if v.Active && v.Commit == commit {
+				names = append(names, v.Name)
+			}
+		}
+		if len(names) > 1 {
+			warnings = append(warnings, fmt.Sprintf("commit %s carries %d active versions of '%s': %s",
+				ShortCommit(commit), len(names), a.Name, strings.Join(names, ", ")))
+		}
+	}
+	return warnings
+}
+
+// versionOnCommit chooses the version that an assignment to a commit belongs to: an active
+// version before a deregistered one, then the most recently registered.
+func versionOnCommit(candidates []*Version) *Version {
+	var best *Version
+	for _, v := range candidates {
+		switch {
+		case best == nil, v.Active && !best.Active:
+			best = v
+		case v.Active == best.Active && best.marked.Before(v.marked):
+			best = v
+		}
+	}
+	return best
+}
+
+func lastEvent(v *Version) *Event {
+	return v.Events[len(v.Events)-1]
+}
+
+func containsVersion(list []*Version, v *Version) bool {
+	for _, w := range list {
+		if w == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Version returns the registered version with that name, or nil.
+func (a *Artifact) Version(name string) *Version {
+	return a.byName[name]
+}
+
+// Latest returns the greatest active registered version by SemVer precedence; of versions
+// that compare equal (they differ in build metadata only) the first registered. Nil when none.
+func (a *Artifact) Latest() *Version {
+	var best *Version
+	for _, v := range a.Versions {
+		if v.Registered && v.Active && (best == nil || v.semver.Compare(best.semver) > 0) {
+			best = v
+		}
+	}
+	return best
+}
+
+// InStage returns the active versions standing in a stage, newest assignment first. The
+// first is the one the stage shows; when it leaves, the stage falls back to the next.
+func (a *Artifact) InStage(stage string) []*Assignment {
+	return a.stages[stage]
+}
+
+// Stages returns the stages that hold at least one active version, sorted by name.
+func (a *Artifact) Stages() []string {
+	names := make([]string, 0, len(a.stages))
+	for stage := range a.stages {
+		names = append(names, stage)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// StagesOf returns the stages a version currently stands in, in the order of the
+// assignments that put it there.
+func (v *Version) StagesOf() []string {
+	if !v.Active {
+		return nil
+	}
+	events := make([]*Event, 0, len(v.assigned))
+	for _, e := range v.assigned {
+		events = append(events, e)
+	}
+	sort.Slice(events, func(i, j int) bool { return events[i].Before(events[j]) })
+	stages := make([]string, len(events))
+	for i, e := range events {
+		stages[i] = e.Stage
+	}
+	return stages
+}
+
+// Assignment returns the event that put the version in a stage, or nil when it is not there.
+func (v *Version) Assignment(stage string) *Event {
+	if !v.Active {
+		return nil
+	}
+	return v.assigned[stage]
+}
+
+// SemVer returns the parsed version string; the zero value for an unregistered commit.
+func (v *Version) SemVer() SemVer {
+	return v.semver
+}
+
+// SortVersions orders versions for display: registered versions by descending SemVer
+// precedence (equal ones in registration order), then unregistered commits, most recently
+// assigned first.
+func SortVersions(versions []*Version) {
+	sort.SliceStable(versions, func(i, j int) bool {
+		vi, vj := versions[i], versions[j]
+		if vi.Registered != vj.Registered {
+			return vi.Registered
+		}
+		if vi.Registered {
+			return vi.semver.Compare(vj.semver) > 0
+		}
+		return lastEvent(vj).Before(lastEvent(vi))
+	})
+}

@@ -1,0 +1,155 @@
+package registry
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Action is what a registry tag does. The values are ordered by the priority that breaks ties
+// between events of the same second (registry.md §3).
+type Action int
+
+// The actions of registry tags. ActionNone is a tag that parses but means nothing (name@created).
+const (
+	ActionNone Action = iota
+	ActionDeprecate
+	ActionRegister
+	ActionDeregister
+	ActionAssign
+	ActionUnassign
+)
+
+// String returns the name of the event an action creates, as GTO's JSON writes it.
+func (a Action) String() string {
+	switch a {
+	case ActionDeprecate:
+		return "deprecation"
+	case ActionRegister:
+		return "registration"
+	case ActionDeregister:
+		return "deregistration"
+	case ActionAssign:
+		return "assignment"
+	case ActionUnassign:
+		return "unassignment"
+	}
+	return "none"
+}
+
+// Tag is the parsed name of a registry tag.
+type Tag struct {
+	Artifact string // as the user types it: "DIR:NAME" or "NAME"
+	Action   Action
+	Version  string // registration and deregistration
+	Stage    string // assignment and unassignment
+	// Counter is the trailing "#N" when HasCounter; it only keeps tag names unique.
+	Counter    int64
+	HasCounter bool
+	// counterDigits keeps the counter as written ("0042"), so that formatting gives back the name.
+	counterDigits string
+}
+
+// ParseTag parses a tag name (without "refs/tags/") by the grammar of registry.md §2. It
+// returns false for a name that is not a registry tag. A counter too large for an int64 does
+// not parse.
+func ParseTag(name string) (Tag, bool) {
+	var t Tag
+	i := strings.IndexAny(name, "@#")
+	if i < 0 {
+		return t, false
+	}
+	artifact, ok := artifactFromTag(name[:i])
+	if !ok {
+		return t, false
+	}
+	t.Artifact = artifact
+	body, digits, hasCounter := cutCounter(name[i+1:])
+	if hasCounter {
+		n, err := strconv.ParseInt(digits, 10, 64)
+		if err != nil || !isNumeric(digits) {
+			return Tag{}, false
+		}
+		t.Counter, t.HasCounter, t.counterDigits = n, true, digits
+	}
+	negated := strings.HasSuffix(body, "!")
+	if negated {
+		body = body[:len(body)-1]
+	}
+	if name[i] == '#' {
+		if !isShortName(body) {
+			return Tag{}, false
+		}
+		t.Stage, t.Action = body, ActionAssign
+		if negated {
+			t.Action = ActionUnassign
+		}
+		return t, true
+	}
+	switch {
+	case body == "deprecated" && !negated:
+		t.Action = ActionDeprecate
+	case body == "created" && !negated:
+		t.Action = ActionNone
+	case IsSemVer(body):
+		t.Version, t.Action = body, ActionRegister
+		if negated {
+			t.Action = ActionDeregister
+		}
+	default:
+		return Tag{}, false
+	}
+	return t, true
+}
+
+// cutCounter splits "BODY#DIGITS" into its parts. Neither a stage nor a version holds '#', so
+// the first '#' starts the counter.
+func cutCounter(s string) (body, digits string, found bool) {
+	return strings.Cut(s, "#")
+}
+
+// artifactFromTag turns the artifact part of a tag name, "(DIR=)?NAME", into the form the user
+// types, "(DIR:)?NAME".
+func artifactFromTag(s string) (string, bool) {
+	dir, name, found := strings.Cut(s, "=")
+	if !found {
+		return s, isShortName(s)
+	}
+	if !isDir(dir) || !isShortName(name) {
+		return "", false
+	}
+	return dir + ":" + name, true
+}
+
+// String formats the tag name, writing ':' in the artifact name as '='.
+func (t Tag) String() string {
+	var b strings.Builder
+	b.WriteString(strings.Replace(t.Artifact, ":", "=", 1))
+	switch t.Action {
+	case ActionRegister, ActionDeregister:
+		b.WriteString("@" + t.Version)
+	case ActionAssign, ActionUnassign:
+		b.WriteString("#" + t.Stage)
+	case ActionDeprecate:
+		b.WriteString("@deprecated")
+	case ActionNone:
+		b.WriteString("@created")
+	}
+	if t.Action == ActionDeregister || t.Action == ActionUnassign {
+		b.WriteByte('!')
+	}
+	if t.HasCounter {
+		b.WriteByte('#')
+		if t.counterDigits != "" {
+			b.WriteString(t.counterDigits)
+		} else {
+			b.WriteString(strconv.FormatInt(t.Counter, 10))
+		}
+	}
+	return b.String()
+}
+
+// WithCounter returns the numbered form of the tag with counter n.
+func (t Tag) WithCounter(n int64) Tag {
+	t.Counter, t.HasCounter, t.counterDigits = n, true, ""
+	return t
+}

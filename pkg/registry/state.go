@@ -314,8 +314,8 @@ func (v *Version) SemVer() SemVer {
 }
 
 // SortVersions orders versions for display: registered versions by descending SemVer
-// precedence (equal ones in registration order), then unregistered commits, most recently
-// assigned first.
+// precedence (versions of equal precedence keep the order they are given in), then
+// unregistered commits, the one with the most recent event first.
 func SortVersions(versions []*Version) {
 	sort.SliceStable(versions, func(i, j int) bool {
 		vi, vj := versions[i], versions[j]

@@ -139,7 +139,7 @@ func (t Tag) String() string {
 	}
 	if t.HasCounter {
 		b.WriteByte('#')
-		if t.counterDigits != "" {
+		if n, err := strconv.ParseInt(t.counterDigits, 10, 64); err == nil && n == t.Counter {
 			b.WriteString(t.counterDigits)
 		} else {
 			b.WriteString(strconv.FormatInt(t.Counter, 10))

@@ -6,6 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/git-model/git-model/pkg/config"
@@ -138,8 +142,9 @@ func (app *App) StageColumns(state *registry.State) []string {
 	return stageOrder(cfg.Stages, state.StagesInUse())
 }
 
-// whenLayouts are the date forms --at takes, besides a commit.
-var whenLayouts = []string{
+// dateLayouts are the date forms that --at and GIT_COMMITTER_DATE take: ISO 8601 and RFC 3339,
+// with or without a zone (local time without), and RFC 2822.
+var dateLayouts = []string{
 	time.RFC3339,
 	"2006-01-02T15:04:05Z0700",
 	"2006-01-02 15:04:05 -0700",
@@ -148,21 +153,73 @@ var whenLayouts = []string{
 	"2006-01-02 15:04:05",
 	"2006-01-02T15:04",
 	"2006-01-02 15:04",
+	time.RFC1123Z,
+	"Mon, 2 Jan 2006 15:04:05 -0700",
+	"2006-01-02",
 }
 
-// parseWhen reads a point in time: a date (the end of that day, local time), a date and
-// time (local time unless a zone is given), or a commit-ish whose committer date is used.
+// gitInternalDate is git's own "<unix seconds> <zone>" form, optionally after '@'.
+var gitInternalDate = regexp.MustCompile(`^@?(\d+) ([+-])(\d\d)(\d\d)$`)
+
+// parseDate reads a date in one of the forms git takes.
+func parseDate(s string) (time.Time, bool) {
+	if m := gitInternalDate.FindStringSubmatch(s); m != nil {
+		secs, _ := strconv.ParseInt(m[1], 10, 64)
+		hours, _ := strconv.Atoi(m[3])
+		minutes, _ := strconv.Atoi(m[4])
+		offset := hours*3600 + minutes*60
+		if m[2] == "-" {
+			offset = -offset
+		}
+		return time.Unix(secs, 0).In(time.FixedZone("", offset)), true
+	}
+	for _, layout := range dateLayouts {
+		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// parseWhen reads the point in time of --at: a date (the end of that day, local time), a date
+// and time (local time unless a zone is given), or a commit-ish whose committer date is used.
 func parseWhen(s string, repo *gitrepo.Repository) (time.Time, error) {
 	if t, err := time.ParseInLocation("2006-01-02", s, time.Local); err == nil {
 		return t.AddDate(0, 0, 1).Add(-time.Nanosecond), nil
 	}
-	for _, layout := range whenLayouts {
-		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
-			return t, nil
-		}
+	if t, ok := parseDate(s); ok {
+		return t, nil
 	}
 	if _, when, err := repo.ResolveCommit(s); err == nil {
 		return when, nil
 	}
 	return time.Time{}, usageError(fmt.Errorf("invalid --at '%s': not a date (YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] [ZONE]) nor a commit", s))
+}
+
+// resolveCommit resolves a commit-ish of the command line; "" is HEAD.
+func (app *App) resolveCommit(rev string) (string, error) {
+	repo, err := app.Repo()
+	if err != nil {
+		return "", err
+	}
+	if rev == "" {
+		rev = "HEAD"
+	}
+	id, _, err := repo.ResolveCommit(rev)
+	if err != nil {
+		return "", fatalError(err)
+	}
+	return id, nil
+}
+
+// checkStageAllowed enforces the configured stage allow-list, as writes do.
+func (app *App) checkStageAllowed(stage string) error {
+	cfg, err := app.Config()
+	if err != nil {
+		return err
+	}
+	if cfg.Stages != nil && !slices.Contains(cfg.Stages, stage) {
+		return userError("stage '%s' is not allowed by %s (stages: %s)", stage, config.GTOFile, strings.Join(cfg.Stages, ", "))
+	}
+	return nil
 }

@@ -253,4 +253,3 @@ func stageOrder(configured, inUse []string) []string {
 	}
 	return order
 }
-

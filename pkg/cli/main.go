@@ -74,6 +74,10 @@ func newParser(app *App, global *globalOptions) *flags.Parser {
 func commands(app *App) []command {
 	return []command{
 		{"ls", lsShort, lsLong, []string{"show"}, &lsCommand{app: app}},
+		{"register", registerShort, registerLong, nil, &registerCommand{app: app}},
+		{"promote", promoteShort, promoteLong, []string{"assign"}, &promoteCommand{app: app}},
+		{"demote", demoteShort, demoteLong, []string{"unassign"}, &demoteCommand{app: app}},
+		{"deprecate", deprecateShort, deprecateLong, nil, &deprecateCommand{app: app}},
 		{"history", historyShort, historyLong, nil, &historyCommand{app: app}},
 		{"check-ref", checkRefShort, checkRefLong, nil, &checkRefCommand{app: app}},
 		{"stages", stagesShort, stagesLong, nil, &stagesCommand{app: app}},

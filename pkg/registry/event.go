@@ -44,31 +44,44 @@ func (e *Event) Before(f *Event) bool {
 	return e.Name < f.Name
 }
 
-// parseTags turns tag records into events, in one pass. It also returns the highest counter per
-// artifact over every tag that parses, lightweight ones included, and warnings for registry
-// tags that cannot be events.
-func parseTags(records []TagRecord) (events []Event, counters map[string]int64, warnings []string) {
-	counters = make(map[string]int64)
-	events = make([]Event, 0, len(records))
+// parsed is what one pass over the tag records gives.
+type parsed struct {
+	events       []Event
+	counters     map[string]int64    // the highest counter per artifact, lightweight tags included
+	tagNames     map[string]bool     // every tag whose name parses
+	artifactTags map[string][]string // those tags by artifact
+	warnings     []string            // registry tags that cannot be events
+}
+
+// parseTags turns tag records into events, in one pass.
+func parseTags(records []TagRecord) parsed {
+	p := parsed{
+		events:       make([]Event, 0, len(records)),
+		counters:     make(map[string]int64),
+		tagNames:     make(map[string]bool, len(records)),
+		artifactTags: make(map[string][]string),
+	}
 	for i := range records {
 		r := &records[i]
 		t, ok := ParseTag(r.Name)
 		if !ok {
 			continue
 		}
+		p.tagNames[r.Name] = true
+		p.artifactTags[t.Artifact] = append(p.artifactTags[t.Artifact], r.Name)
 		if t.HasCounter {
-			if c, seen := counters[t.Artifact]; !seen || t.Counter > c {
-				counters[t.Artifact] = t.Counter
+			if c, seen := p.counters[t.Artifact]; !seen || t.Counter > c {
+				p.counters[t.Artifact] = t.Counter
 			}
 		}
 		if !r.Annotated || t.Action == ActionNone {
 			continue
 		}
 		if r.Commit == "" {
-			warnings = append(warnings, fmt.Sprintf("ignoring tag '%s': it points to a %s, not a commit", r.Name, r.PeeledType))
+			p.warnings = append(p.warnings, fmt.Sprintf("ignoring tag '%s': it points to a %s, not a commit", r.Name, r.PeeledType))
 			continue
 		}
-		events = append(events, Event{
+		p.events = append(p.events, Event{
 			Tag:         t,
 			Name:        r.Name,
 			Commit:      r.Commit,
@@ -78,7 +91,7 @@ func parseTags(records []TagRecord) (events []Event, counters map[string]int64, 
 			Message:     r.Message,
 		})
 	}
-	return events, counters, warnings
+	return p
 }
 
 // ShortCommit abbreviates a commit id the way tables show it.

@@ -16,6 +16,8 @@ type State struct {
 
 	events        []Event // every event, oldest first
 	counters      map[string]int64
+	tagNames      map[string]bool     // every tag whose name parses, lightweight ones included
+	artifactTags  map[string][]string // those tags by artifact
 	parseWarnings []string
 	versionOf     map[*Event]*Version
 	stagesInUse   []string
@@ -65,15 +67,15 @@ type Assignment struct {
 
 // Build derives the state from every tag of a repository in one pass.
 func Build(records []TagRecord) *State {
-	events, counters, warnings := parseTags(records)
-	sort.SliceStable(events, func(i, j int) bool { return events[i].Before(&events[j]) })
-	return derive(events, counters, warnings)
+	p := parseTags(records)
+	sort.SliceStable(p.events, func(i, j int) bool { return p.events[i].Before(&p.events[j]) })
+	return derive(p)
 }
 
 // At returns the registry as it stood at time t, ignoring every later event.
 func (s *State) At(t time.Time) *State {
 	n := sort.Search(len(s.events), func(i int) bool { return s.events[i].Time.After(t) })
-	return derive(s.events[:n], s.counters, s.parseWarnings)
+	return derive(parsed{s.events[:n], s.counters, s.tagNames, s.artifactTags, s.parseWarnings})
 }
 
 // Events returns every event of the registry, oldest first.
@@ -108,13 +110,16 @@ func (s *State) Names() []string {
 	return names
 }
 
-func derive(events []Event, counters map[string]int64, parseWarnings []string) *State {
+func derive(p parsed) *State {
+	events := p.events
 	s := &State{
 		Artifacts:     make(map[string]*Artifact),
-		Warnings:      append([]string(nil), parseWarnings...),
+		Warnings:      append([]string(nil), p.warnings...),
 		events:        events,
-		counters:      counters,
-		parseWarnings: parseWarnings,
+		counters:      p.counters,
+		tagNames:      p.tagNames,
+		artifactTags:  p.artifactTags,
+		parseWarnings: p.warnings,
 		versionOf:     make(map[*Event]*Version),
 	}
 	seenStage := make(map[string]bool)
@@ -249,14 +254,21 @@ func containsVersion(list []*Version, v *Version) bool {
 	return false
 }
 
-// Version returns the registered version with that name, or nil.
+// Version returns the registered version with that name, or nil (also for a nil artifact).
 func (a *Artifact) Version(name string) *Version {
+	if a == nil {
+		return nil
+	}
 	return a.byName[name]
 }
 
 // Latest returns the greatest active registered version by SemVer precedence; of versions
-// that compare equal (they differ in build metadata only) the first registered. Nil when none.
+// that compare equal (they differ in build metadata only) the first registered. Nil when none
+// (also for a nil artifact).
 func (a *Artifact) Latest() *Version {
+	if a == nil {
+		return nil
+	}
 	var best *Version
 	for _, v := range a.Versions {
 		if v.Registered && v.Active && (best == nil || v.semver.Compare(best.semver) > 0) {

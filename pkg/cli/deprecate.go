@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"errors"
+
+	"github.com/git-model/git-model/pkg/registry"
+)
+
+const deprecateShort = "Deregister a version, or deprecate a whole artifact"
+
+const deprecateLong = `With VERSION, create the tag NAME@VERSION! that withdraws the version: it leaves every stage
+and is no longer a candidate for latest. Without VERSION, create NAME@deprecated, which retires
+the artifact (ls hides it until any later event); the tag goes on the commit of the artifact's
+newest event unless --ref names another.
+
+With --delete, remove tags instead of adding negative ones: the registration tags of VERSION,
+or every tag of the artifact.`
+
+type deprecateCommand struct {
+	app    *App
+	Ref    string `long:"ref" value-name:"REF" description:"Tag this commit-ish when deprecating the artifact (default: the commit of its newest event)"`
+	Delete bool   `long:"delete" description:"Delete tags instead of writing a deregistration or deprecation tag"`
+	Force  bool   `short:"f" long:"force" description:"Deprecate an artifact that is deprecated already"`
+	tagFlags
+	Args struct {
+		Name    string `positional-arg-name:"NAME" required:"yes"`
+		Version string `positional-arg-name:"VERSION"`
+	} `positional-args:"yes"`
+}
+
+func (c *deprecateCommand) Execute(args []string) error {
+	if err := noExtraArgs(args); err != nil {
+		return err
+	}
+	opts, err := c.options()
+	if err != nil {
+		return err
+	}
+	opts.Delete, opts.Force = c.Delete, c.Force
+	if c.Args.Version != "" {
+		if c.Ref != "" {
+			return usageError(errors.New("--ref applies to deprecating an artifact, not to deregistering a version"))
+		}
+		return c.app.write(func(s *registry.State, opts registry.WriteOptions) (registry.Change, error) {
+			return s.Deregister(registry.DeregisterRequest{WriteOptions: opts, Artifact: c.Args.Name, Version: c.Args.Version})
+		}, opts)
+	}
+	var commit string
+	if c.Ref != "" {
+		if commit, err = c.app.resolveCommit(c.Ref); err != nil {
+			return err
+		}
+	}
+	return c.app.write(func(s *registry.State, opts registry.WriteOptions) (registry.Change, error) {
+		return s.Deprecate(registry.DeprecateRequest{WriteOptions: opts, Artifact: c.Args.Name, Commit: commit})
+	}, opts)
+}

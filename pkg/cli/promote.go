@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"errors"
+
+	"github.com/git-model/git-model/pkg/registry"
+)
+
+const promoteShort = "Assign a stage to a version"
+
+const promoteLong = `Create the tag NAME#STAGE#N on the commit of the version to promote: --version vX.Y.Z, or the
+version registered on REF (a commit-ish, HEAD by default). A commit without a version is
+registered first (the next version, tag NAME@vX.Y.Z) unless --skip-registration, which assigns
+the stage to the bare commit. A stage that already holds the version refuses a second
+assignment unless --force.
+
+With --simple the tag is NAME#STAGE; moving such a tag to another version needs --force, which
+replaces it. 'git model assign' is the same command.`
+
+type promoteCommand struct {
+	app              *App
+	Version          string `long:"version" value-name:"vX.Y.Z" description:"Promote this registered version instead of the one on REF"`
+	SkipRegistration bool   `long:"skip-registration" description:"Assign the stage to a commit that has no version without registering it"`
+	Force            bool   `short:"f" long:"force" description:"Assign even when the stage holds the version already; move a simple stage tag"`
+	tagFlags
+	Args struct {
+		Name  string `positional-arg-name:"NAME" required:"yes"`
+		Stage string `positional-arg-name:"STAGE" required:"yes"`
+		Ref   string `positional-arg-name:"REF"`
+	} `positional-args:"yes"`
+}
+
+func (c *promoteCommand) Execute(args []string) error {
+	if err := noExtraArgs(args); err != nil {
+		return err
+	}
+	opts, err := c.options()
+	if err != nil {
+		return err
+	}
+	if c.Version != "" && c.Args.Ref != "" {
+		return usageError(errors.New("--version and REF cannot be used together"))
+	}
+	if err := c.app.checkStageAllowed(c.Args.Stage); err != nil {
+		return err
+	}
+	var commit string
+	if c.Version == "" {
+		if commit, err = c.app.resolveCommit(c.Args.Ref); err != nil {
+			return err
+		}
+	}
+	opts.Force = c.Force
+	return c.app.write(func(s *registry.State, opts registry.WriteOptions) (registry.Change, error) {
+		return s.Assign(registry.AssignRequest{WriteOptions: opts, Artifact: c.Args.Name, Stage: c.Args.Stage,
+			Version: c.Version, Commit: commit, SkipRegistration: c.SkipRegistration})
+	}, opts)
+}

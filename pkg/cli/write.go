@@ -1,0 +1,180 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/git-model/git-model/pkg/gitrepo"
+	"github.com/git-model/git-model/pkg/registry"
+)
+
+// tagFlags are the options of every command that writes a tag.
+type tagFlags struct {
+	Message  string `short:"m" long:"message" value-name:"MSG" description:"Message of the tag (default: GTO's message for the action)"`
+	Simple   bool   `long:"simple" description:"Write the counter-less tag form (NAME#STAGE instead of NAME#STAGE#N)"`
+	NoSimple bool   `long:"no-simple" description:"Write the numbered tag form (NAME@vX.Y.Z#N)"`
+}
+
+// options turns the flags into the registry's write options.
+func (f *tagFlags) options() (registry.WriteOptions, error) {
+	opts := registry.WriteOptions{Message: f.Message}
+	switch {
+	case f.Simple && f.NoSimple:
+		return opts, usageError(errors.New("--simple and --no-simple cannot be used together"))
+	case f.Simple:
+		opts.Naming = registry.NamingSimple
+	case f.NoSimple:
+		opts.Naming = registry.NamingNumbered
+	}
+	if f.Message != "" && strings.TrimSpace(f.Message) == "" {
+		return opts, usageError(errors.New("empty tag message"))
+	}
+	return opts, nil
+}
+
+// maxAttempts bounds how often a write is planned again after another process created one of
+// its tags first.
+const maxAttempts = 16
+
+// write plans a change from a fresh read of the tags and applies it. When another process
+// created one of the planned tags in the meantime, it reads the tags again and plans anew, so
+// that concurrent automatic registrations all succeed with distinct versions while an explicit
+// version that lost the race fails with the usual error.
+func (app *App) write(plan func(*registry.State, registry.WriteOptions) (registry.Change, error), opts registry.WriteOptions) error {
+	repo, err := app.Repo()
+	if err != nil {
+		return err
+	}
+	tagger, err := repo.Identity()
+	if err != nil {
+		return fatalError(err)
+	}
+	if opts.Now, err = app.now(); err != nil {
+		return err
+	}
+	var done []string // tags created so far, for the message of a failure half-way
+	for attempt := 1; ; attempt++ {
+		state, err := app.State()
+		if err != nil {
+			return err
+		}
+		change, err := plan(state, opts)
+		if err != nil {
+			return userError("%v", err)
+		}
+		err = app.apply(repo, change, tagger, &done)
+		if errors.Is(err, gitrepo.ErrTagExists) && attempt < maxAttempts {
+			continue
+		}
+		if err != nil && len(done) > 0 {
+			return fatalError(fmt.Errorf("%v (tag '%s' was created and stays)", err, strings.Join(done, "', '")))
+		}
+		if err != nil {
+			return fatalError(err)
+		}
+		return nil
+	}
+}
+
+// apply creates and deletes the tags of a change, reporting each and then the commands that
+// publish them.
+func (app *App) apply(repo *gitrepo.Repository, change registry.Change, tagger gitrepo.Identity, done *[]string) error {
+	for _, t := range change.Create {
+		if !gitrepo.ValidTagName(t.Name) {
+			return fmt.Errorf("'%s' is not a valid Git tag name (see git check-ref-format)", t.Name)
+		}
+	}
+	if len(change.Create) == 0 && len(change.Delete) == 0 {
+		return errors.New("no tag to create or delete")
+	}
+	var push, pushDelete []string
+	for _, t := range change.Create {
+		err := repo.CreateTag(gitrepo.NewTag{Name: t.Name, Commit: t.Commit, Message: t.Message, Tagger: tagger, When: t.Time, Replace: t.Replace})
+		if err != nil {
+			return err
+		}
+		*done = append(*done, t.Name)
+		e := &registry.Event{Tag: t.Tag, Name: t.Name}
+		fmt.Fprintf(app.Stdout, "%s: tag %s on %s\n", sentence(e, shortVersion(t.Version)), t.Name, registry.ShortCommit(t.Commit))
+		if t.Replace {
+			pushDelete = append(pushDelete, t.Name)
+		}
+		push = append(push, t.Name)
+	}
+	for _, name := range change.Delete {
+		if err := repo.DeleteTag(name); err != nil {
+			return err
+		}
+		fmt.Fprintf(app.Stdout, "Deleted tag '%s'\n", name)
+		pushDelete = append(pushDelete, name)
+	}
+	remote := app.remote(repo)
+	if len(pushDelete) > 0 {
+		fmt.Fprintf(app.Stdout, "To publish: git push --delete %s %s\n", shellQuote(remote), shellQuoteAll(pushDelete))
+	}
+	if len(push) > 0 {
+		fmt.Fprintf(app.Stdout, "To publish: git push %s %s\n", shellQuote(remote), shellQuoteAll(push))
+	}
+	return nil
+}
+
+// shortVersion abbreviates the commit id that names an unregistered version.
+func shortVersion(v string) string {
+	if registry.IsSemVer(v) {
+		return v
+	}
+	return registry.ShortCommit(v)
+}
+
+// remote is the remote that tags are published to: git config model.remote, else the current
+// branch's remote, else origin.
+func (app *App) remote(repo *gitrepo.Repository) string {
+	if r, ok, _ := repo.ConfigValue("model.remote"); ok && r != "" {
+		return r
+	}
+	if branch, ok := repo.HeadBranch(); ok {
+		if r, ok, _ := repo.ConfigValue("branch." + branch + ".remote"); ok && r != "" {
+			return r
+		}
+	}
+	return "origin"
+}
+
+// now is the time of new tags: GIT_COMMITTER_DATE when set, as git tag uses it, else the clock.
+func (app *App) now() (time.Time, error) {
+	env := os.Getenv("GIT_COMMITTER_DATE")
+	if env == "" {
+		return time.Now(), nil
+	}
+	if t, ok := parseDate(env); ok {
+		return t, nil
+	}
+	return time.Time{}, fatalError(fmt.Errorf("invalid date format '%s' in GIT_COMMITTER_DATE", env))
+}
+
+// shellUnsafe finds characters that a POSIX shell would interpret (Python's shlex.quote rule,
+// which GTO's push hints follow).
+var shellUnsafe = regexp.MustCompile(`[^\w@%+=:,./-]`)
+
+// shellQuote quotes s for a POSIX shell, only when needed.
+func shellQuote(s string) string {
+	if s == "" {
+		return "''"
+	}
+	if !shellUnsafe.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
+}
+
+func shellQuoteAll(words []string) string {
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		quoted[i] = shellQuote(w)
+	}
+	return strings.Join(quoted, " ")
+}

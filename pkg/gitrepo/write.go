@@ -1,0 +1,168 @@
+package gitrepo
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	git "github.com/libgit2/git2go/v34"
+)
+
+// ErrTagExists is returned by CreateTag when a tag of that name exists already.
+var ErrTagExists = errors.New("tag already exists")
+
+// ErrNoIdentity is returned by Identity when Git would not know who is writing.
+var ErrNoIdentity = errors.New(`unable to auto-detect the committer identity: please tell me who you are with ` +
+	`git config --global user.name "Your Name" and git config --global user.email "you@example.com"`)
+
+// Identity is who writes a tag.
+type Identity struct {
+	Name, Email string
+}
+
+// Identity returns the tagger identity the way git chooses it: GIT_COMMITTER_NAME and
+// GIT_COMMITTER_EMAIL, then user.name and user.email, then EMAIL for the address.
+func (r *Repository) Identity() (Identity, error) {
+	lookup := func(env, key string) (string, error) {
+		if v := os.Getenv(env); v != "" {
+			return v, nil
+		}
+		v, _, err := r.ConfigValue(key)
+		return v, err
+	}
+	name, err := lookup("GIT_COMMITTER_NAME", "user.name")
+	if err != nil {
+		return Identity{}, err
+	}
+	email, err := lookup("GIT_COMMITTER_EMAIL", "user.email")
+	if err != nil {
+		return Identity{}, err
+	}
+	if email == "" {
+		email = os.Getenv("EMAIL")
+	}
+	id := Identity{Name: stripCrud(name), Email: stripCrud(email)}
+	if id.Name == "" || id.Email == "" {
+		return Identity{}, ErrNoIdentity
+	}
+	return id, nil
+}
+
+// stripCrud removes what cannot stand in an identity line, as git does: angle brackets and
+// newlines anywhere, blanks and punctuation at either end.
+func stripCrud(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == '<' || r == '>' || r == '\n' {
+			return -1
+		}
+		return r
+	}, s)
+	return strings.Trim(s, " \t.,:;\"'")
+}
+
+// NewTag is an annotated tag to create.
+type NewTag struct {
+	Name    string // without "refs/tags/"
+	Commit  string // 40-hex id of the tagged commit
+	Message string
+	Tagger  Identity
+	When    time.Time
+	// Replace moves an existing tag of that name; without it an existing tag is ErrTagExists.
+	Replace bool
+}
+
+// ValidTagName reports whether name is a valid Git tag name (git check-ref-format).
+func ValidTagName(name string) bool {
+	ok, err := git.ReferenceNameIsValid(tagsPrefix + name)
+	return err == nil && ok
+}
+
+// CreateTag writes an annotated tag object exactly as `git tag -a -m` does (the message ends
+// with one newline) and points refs/tags/NAME at it. Without Replace the ref is created only if
+// it does not exist, atomically (libgit2 takes the ref's lock file), so that concurrent writers
+// never overwrite each other's tags.
+func (r *Repository) CreateTag(t NewTag) error {
+	if !ValidTagName(t.Name) {
+		return fmt.Errorf("'%s' is not a valid Git tag name", t.Name)
+	}
+	target, err := git.NewOid(t.Commit)
+	if err != nil {
+		return fmt.Errorf("creating tag '%s': bad commit id '%s'", t.Name, t.Commit)
+	}
+	odb, err := r.repo.Odb()
+	if err != nil {
+		return fmt.Errorf("creating tag '%s': %w", t.Name, err)
+	}
+	defer odb.Free()
+	if !odb.Exists(target) {
+		return fmt.Errorf("creating tag '%s': commit %s not found", t.Name, t.Commit)
+	}
+	_, offset := t.When.Zone()
+	sign := '+'
+	if offset < 0 {
+		sign, offset = '-', -offset
+	}
+	message := stripSpace(t.Message)
+	object := fmt.Sprintf("object %s\ntype commit\ntag %s\ntagger %s <%s> %d %c%02d%02d\n\n%s",
+		t.Commit, t.Name, t.Tagger.Name, t.Tagger.Email, t.When.Unix(), sign, offset/3600, offset%3600/60, message)
+	id, err := odb.Write([]byte(object), git.ObjectTag)
+	if err != nil {
+		return fmt.Errorf("creating tag '%s': %w", t.Name, err)
+	}
+	ref, err := r.repo.References.Create(tagsPrefix+t.Name, id, t.Replace, "git-model: tag "+t.Name)
+	if isCode(err, git.ErrorCodeExists) {
+		return fmt.Errorf("creating tag '%s': %w", t.Name, ErrTagExists)
+	}
+	if err != nil {
+		return fmt.Errorf("creating tag '%s': %w", t.Name, err)
+	}
+	ref.Free()
+	return nil
+}
+
+// stripSpace cleans a message as git's default cleanup does for `git tag -m`: trailing blanks
+// of every line go, runs of empty lines become one, empty lines at either end go, and the
+// message ends with a newline.
+func stripSpace(msg string) string {
+	var b strings.Builder
+	blank := false
+	for _, line := range strings.Split(msg, "\n") {
+		line = strings.TrimRight(line, " \t\r")
+		if line == "" {
+			blank = b.Len() > 0
+			continue
+		}
+		if blank {
+			b.WriteByte('\n')
+			blank = false
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// DeleteTag deletes refs/tags/NAME.
+func (r *Repository) DeleteTag(name string) error {
+	if err := r.repo.Tags.Remove(name); err != nil {
+		return fmt.Errorf("deleting tag '%s': %w", name, err)
+	}
+	return nil
+}
+
+// HeadBranch returns the short name of the branch HEAD points to; ok is false on a detached
+// HEAD.
+func (r *Repository) HeadBranch() (name string, ok bool) {
+	ref, err := r.repo.References.Lookup("HEAD")
+	if err != nil {
+		return "", false
+	}
+	defer ref.Free()
+	target := ref.SymbolicTarget()
+	if !strings.HasPrefix(target, "refs/heads/") {
+		return "", false
+	}
+	return strings.TrimPrefix(target, "refs/heads/"), true
+}

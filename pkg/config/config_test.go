@@ -1,0 +1,45 @@
+package config
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseGTO(t *testing.T) {
+	tests := []struct {
+		name, data  string
+		want        Config
+		errContains string
+	}{
+		{name: "empty", data: "", want: Config{}},
+		{name: "comment only", data: "# nothing\n", want: Config{}},
+		{name: "stages and types", data: "stages: [dev, staging, prod]\ntypes:\n  - model\n  - dataset\n",
+			want: Config{Stages: []string{"dev", "staging", "prod"}, Types: []string{"model", "dataset"}}},
+		{name: "keys are case-insensitive", data: "STAGES: [dev]\n", want: Config{Stages: []string{"dev"}}},
+		{name: "GTO keys accepted and ignored", data: "emojis: false\nlog_level: DEBUG\nindex: artifacts.yaml\nstages: [a]\n",
+			want: Config{Stages: []string{"a"}}},
+		{name: "null list allows all", data: "stages:\n", want: Config{}},
+		{name: "unknown key", data: "stages: [dev]\nstagez: [prod]\n", errContains: ".gto:2: unknown key 'stagez'"},
+		{name: "not a mapping", data: "- dev\n", errContains: ".gto:1: expected a mapping"},
+		{name: "stages not a list", data: "stages: dev\n", errContains: ".gto:1: 'stages' must be a list of names"},
+		{name: "malformed YAML", data: "stages: [dev\n", errContains: ".gto: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseGTO([]byte(tt.data), ".gto")
+			if tt.errContains != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.errContains) {
+					t.Fatalf("ParseGTO(%q) error = %v, want it to contain %q", tt.data, err, tt.errContains)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseGTO(%q): %v", tt.data, err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("ParseGTO(%q) = %#v, want %#v", tt.data, got, tt.want)
+			}
+		})
+	}
+}

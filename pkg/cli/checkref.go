@@ -45,6 +45,9 @@ func (c *checkRefCommand) Execute(args []string) error {
 	if err := noExtraArgs(args); err != nil {
 		return err
 	}
+	if _, err := c.app.Repo(); err != nil {
+		return err
+	}
 	name := strings.TrimPrefix(c.Args.Ref, "refs/tags/")
 	if t, ok := registry.ParseTag(name); !ok || t.Action == registry.ActionNone {
 		return c.notAnEvent("'%s' is not a registry tag", c.Args.Ref)

@@ -61,7 +61,7 @@ func newParser(app *App, global *globalOptions) *flags.Parser {
 		panic(err) // the options struct is ours: a failure here is a programming error
 	}
 	for _, c := range commands(app) {
-		cmd, err := parser.AddCommand(c.name, c.short, c.long, c.data)
+		cmd, err := parser.AddCommand(c.name, c.short, unwrap(c.long), c.data)
 		if err != nil {
 			panic(err)
 		}
@@ -82,6 +82,16 @@ func commands(app *App) []command {
 		{"check-ref", checkRefShort, checkRefLong, nil, &checkRefCommand{app: app}},
 		{"stages", stagesShort, stagesLong, nil, &stagesCommand{app: app}},
 	}
+}
+
+// unwrap joins the lines of each paragraph of a help text, so that go-flags wraps it to the
+// terminal's width without the breaks of the source.
+func unwrap(text string) string {
+	paragraphs := strings.Split(text, "\n\n")
+	for i, p := range paragraphs {
+		paragraphs[i] = strings.Join(strings.Fields(p), " ")
+	}
+	return strings.Join(paragraphs, "\n\n")
 }
 
 // exitError is a failure with the message prefix and exit status that Git would use.
@@ -133,12 +143,9 @@ func (app *App) report(err error) int {
 
 // flagsMessage rewords a go-flags error the way Git words its own.
 func flagsMessage(err *flags.Error) string {
-	msg := strings.NewReplacer("`", "'").Replace(err.Message)
-	switch err.Type {
-	case flags.ErrUnknownFlag:
-		return strings.Replace(msg, "unknown flag", "unknown option", 1)
-	case flags.ErrUnknownCommand:
-		return strings.Replace(msg, "Unknown command", "unknown command", 1)
+	msg := strings.NewReplacer("`", "'", "unknown flag", "unknown option", "for flag", "for option").Replace(err.Message)
+	if msg != "" {
+		msg = strings.ToLower(msg[:1]) + msg[1:]
 	}
 	return msg
 }

@@ -22,7 +22,10 @@ type App struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 
-	repo *gitrepo.Repository
+	repo      *gitrepo.Repository
+	config    *config.Config // read once by Config
+	configErr error
+	notes     *annotations // read lazily by Annotations
 }
 
 // Close releases the repository.
@@ -65,21 +68,39 @@ func (app *App) State() (*registry.State, error) {
 }
 
 // Config reads the registry configuration: GTO's .gto at the root of the work tree (of HEAD's
-// tree in a bare repository) and git config model.*.
+// tree in a bare repository), then git config model.stages and model.types for what .gto does
+// not set. It is read once.
 func (app *App) Config() (config.Config, error) {
+	if app.config != nil {
+		return *app.config, app.configErr
+	}
 	repo, err := app.Repo()
 	if err != nil {
 		return config.Config{}, err
 	}
+	cfg, err := app.readConfig(repo)
+	app.config, app.configErr = &cfg, err
+	return cfg, err
+}
+
+func (app *App) readConfig(repo *gitrepo.Repository) (config.Config, error) {
 	data, err := app.readGTOFile(repo)
 	if err != nil {
 		return config.Config{}, userError("%v", err)
 	}
-	cfg, err := config.ParseGTO(data, config.GTOFile)
+	gto, err := config.ParseGTO(data, config.GTOFile)
 	if err != nil {
 		return config.Config{}, userError("%v", err)
 	}
-	return cfg, nil
+	stages, _, err := repo.ConfigValue("model.stages")
+	if err != nil {
+		return config.Config{}, fatalError(err)
+	}
+	types, _, err := repo.ConfigValue("model.types")
+	if err != nil {
+		return config.Config{}, fatalError(err)
+	}
+	return config.Resolve(gto, stages, types), nil
 }
 
 func (app *App) readGTOFile(repo *gitrepo.Repository) ([]byte, error) {

@@ -49,7 +49,7 @@ func (app *App) write(plan func(*registry.State, registry.WriteOptions) (registr
 	if err != nil {
 		return err
 	}
-	tagger, err := repo.Identity()
+	tagger, err := repo.Committer()
 	if err != nil {
 		return fatalError(err)
 	}

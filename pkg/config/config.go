@@ -20,6 +20,31 @@ type Config struct {
 	Stages []string
 	// Types restricts artifact types; nil allows any.
 	Types []string
+	// Index is the name of the annotations file, "" for the default (artifacts.yaml).
+	Index string
+}
+
+// Resolve combines the settings of .gto with those of git config (model.stages, model.types):
+// .gto wins for every key it sets, since it is committed and shared by the whole team (and
+// read by GTO and Studio); git config serves repositories without it.
+func Resolve(gto Config, gitStages, gitTypes string) Config {
+	if gto.Stages == nil {
+		gto.Stages = SplitList(gitStages)
+	}
+	if gto.Types == nil {
+		gto.Types = SplitList(gitTypes)
+	}
+	return gto
+}
+
+// SplitList reads a list that git config holds as one value: names separated by commas or
+// blanks ("dev, staging prod"). Nil for an empty value.
+func SplitList(s string) []string {
+	list := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
+	if len(list) == 0 {
+		return nil
+	}
+	return list
 }
 
 // gtoKeys are the keys GTO reads from .gto (case-insensitive). Those that only tune GTO's own
@@ -52,6 +77,12 @@ func ParseGTO(data []byte, file string) (Config, error) {
 		name := strings.ToLower(key.Value)
 		if !gtoKeys[name] {
 			return cfg, fmt.Errorf("%s:%d: unknown key '%s' (known keys: %s)", file, key.Line, key.Value, knownKeys())
+		}
+		if name == "index" {
+			if err := value.Decode(&cfg.Index); err != nil || value.Kind != yaml.ScalarNode {
+				return cfg, fmt.Errorf("%s:%d: 'index' must be a file name", file, value.Line)
+			}
+			continue
 		}
 		var list *[]string
 		switch name {

@@ -17,8 +17,8 @@ func TestParseGTO(t *testing.T) {
 		{name: "stages and types", data: "stages: [dev, staging, prod]\ntypes:\n  - model\n  - dataset\n",
 			want: Config{Stages: []string{"dev", "staging", "prod"}, Types: []string{"model", "dataset"}}},
 		{name: "keys are case-insensitive", data: "STAGES: [dev]\n", want: Config{Stages: []string{"dev"}}},
-		{name: "GTO keys accepted and ignored", data: "emojis: false\nlog_level: DEBUG\nindex: artifacts.yaml\nstages: [a]\n",
-			want: Config{Stages: []string{"a"}}},
+		{name: "GTO keys accepted, index read", data: "emojis: false\nlog_level: DEBUG\nindex: models.yaml\nstages: [a]\n",
+			want: Config{Stages: []string{"a"}, Index: "models.yaml"}},
 		{name: "null list allows all", data: "stages:\n", want: Config{}},
 		{name: "unknown key", data: "stages: [dev]\nstagez: [prod]\n", errContains: ".gto:2: unknown key 'stagez'"},
 		{name: "not a mapping", data: "- dev\n", errContains: ".gto:1: expected a mapping"},
@@ -41,5 +41,20 @@ func TestParseGTO(t *testing.T) {
 				t.Errorf("ParseGTO(%q) = %#v, want %#v", tt.data, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestResolve(t *testing.T) {
+	gto := Config{Stages: []string{"dev", "prod"}}
+	got := Resolve(gto, "a, b c", "model,dataset")
+	want := Config{Stages: []string{"dev", "prod"}, Types: []string{"model", "dataset"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Resolve = %#v, want %#v (.gto wins for stages, git config gives types)", got, want)
+	}
+	if got := Resolve(Config{}, "", ""); got.Stages != nil || got.Types != nil {
+		t.Errorf("Resolve with nothing set = %#v, want no allow-lists", got)
+	}
+	if got := Resolve(Config{}, "qa,\tprod", ""); !reflect.DeepEqual(got.Stages, []string{"qa", "prod"}) {
+		t.Errorf("Resolve stages from git config = %#v", got.Stages)
 	}
 }

@@ -13,16 +13,27 @@ import (
 // nothing exists at path in that commit. A directory or a submodule at path is an error. A
 // symbolic link is returned as its target, as `git show commit:path` does.
 func (r *Repository) ReadFile(commit, filePath string) (data []byte, ok bool, err error) {
+	id, ok, err := r.FileID(commit, filePath)
+	if err != nil || !ok {
+		return nil, ok, err
+	}
+	data, err = r.ReadBlob(id)
+	return data, err == nil, err
+}
+
+// FileID returns the blob id of the file at path in the tree of commit, so that callers can
+// read each distinct content once. ok is false, with no error, when nothing exists at path.
+func (r *Repository) FileID(commit, filePath string) (id string, ok bool, err error) {
 	oid, err := git.NewOid(commit)
 	if err != nil {
-		return nil, false, fmt.Errorf("invalid commit id '%s'", commit)
+		return "", false, fmt.Errorf("invalid commit id '%s'", commit)
 	}
 	clean := path.Clean("/" + filePath)[1:]
 	if clean == "" {
-		return nil, false, fmt.Errorf("reading '%s' at commit %s: path is a directory", filePath, shortID(commit))
+		return "", false, fmt.Errorf("reading '%s' at commit %s: path is a directory", filePath, shortID(commit))
 	}
-	fail := func(err error) ([]byte, bool, error) {
-		return nil, false, fmt.Errorf("reading '%s' at commit %s: %w", clean, shortID(commit), err)
+	fail := func(err error) (string, bool, error) {
+		return "", false, fmt.Errorf("reading '%s' at commit %s: %w", clean, shortID(commit), err)
 	}
 
 	c, err := r.repo.LookupCommit(oid)
@@ -38,27 +49,34 @@ func (r *Repository) ReadFile(commit, filePath string) (data []byte, ok bool, er
 
 	entry, err := tree.EntryByPath(clean)
 	if isCode(err, git.ErrorCodeNotFound) {
-		return nil, false, nil
+		return "", false, nil
 	}
 	if err != nil {
 		return fail(err)
 	}
 	switch entry.Type {
 	case git.ObjectBlob:
+		return entry.Id.String(), true, nil
 	case git.ObjectTree:
 		return fail(fmt.Errorf("path is a directory"))
 	case git.ObjectCommit:
 		return fail(fmt.Errorf("path is a submodule"))
-	default:
-		return fail(fmt.Errorf("unexpected object type '%s'", strings.ToLower(entry.Type.String())))
 	}
+	return fail(fmt.Errorf("unexpected object type '%s'", strings.ToLower(entry.Type.String())))
+}
 
-	blob, err := r.repo.LookupBlob(entry.Id)
+// ReadBlob returns the content of a blob.
+func (r *Repository) ReadBlob(id string) ([]byte, error) {
+	oid, err := git.NewOid(id)
 	if err != nil {
-		return fail(err)
+		return nil, fmt.Errorf("invalid blob id '%s'", id)
+	}
+	blob, err := r.repo.LookupBlob(oid)
+	if err != nil {
+		return nil, fmt.Errorf("reading blob %s: %w", shortID(id), err)
 	}
 	defer blob.Free()
-	return blob.Contents(), true, nil
+	return blob.Contents(), nil
 }
 
 // shortID abbreviates an object id for messages, as git's default abbreviation does.

@@ -22,9 +22,19 @@ type Identity struct {
 	Name, Email string
 }
 
-// Identity returns the tagger identity the way git chooses it: GIT_COMMITTER_NAME and
-// GIT_COMMITTER_EMAIL, then user.name and user.email, then EMAIL for the address.
-func (r *Repository) Identity() (Identity, error) {
+// Committer returns the identity of a tagger or committer the way git chooses it:
+// GIT_COMMITTER_NAME and GIT_COMMITTER_EMAIL, then user.name and user.email, then EMAIL for the
+// address.
+func (r *Repository) Committer() (Identity, error) {
+	return r.identity("GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL")
+}
+
+// Author is Committer for the author of a commit (GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL first).
+func (r *Repository) Author() (Identity, error) {
+	return r.identity("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL")
+}
+
+func (r *Repository) identity(nameEnv, emailEnv string) (Identity, error) {
 	lookup := func(env, key string) (string, error) {
 		if v := os.Getenv(env); v != "" {
 			return v, nil
@@ -32,11 +42,11 @@ func (r *Repository) Identity() (Identity, error) {
 		v, _, err := r.ConfigValue(key)
 		return v, err
 	}
-	name, err := lookup("GIT_COMMITTER_NAME", "user.name")
+	name, err := lookup(nameEnv, "user.name")
 	if err != nil {
 		return Identity{}, err
 	}
-	email, err := lookup("GIT_COMMITTER_EMAIL", "user.email")
+	email, err := lookup(emailEnv, "user.email")
 	if err != nil {
 		return Identity{}, err
 	}

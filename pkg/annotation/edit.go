@@ -1,0 +1,388 @@
+package annotation
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Edit is a change to the annotation of one artifact; nil and empty fields leave what the file
+// says as it is.
+type Edit struct {
+	Path, Type, Description *string
+	Virtual                 *bool
+	AddLabels, RemoveLabels []string
+	Custom                  []KeyValue // set custom.KEY to VALUE, in order
+}
+
+// KeyValue is one entry of an artifact's custom mapping.
+type KeyValue struct {
+	Key, Value string
+}
+
+// Apply returns the file with the annotation of an artifact changed (created when the file
+// does not name it). Only the lines of what changes are touched: every other byte of the
+// file, comments, blank lines and key order included, stays as it was.
+func (f *File) Apply(name string, e Edit) (*File, error) {
+	ed := &editor{name: f.name, data: f.data}
+	if err := ed.ensureEntry(name); err != nil {
+		return nil, err
+	}
+	for _, field := range []struct {
+		key   string
+		value *string
+	}{{"path", e.Path}, {"type", e.Type}, {"description", e.Description}} {
+		if field.value != nil {
+			if err := ed.setScalar(name, []string{field.key}, scalarText(*field.value)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if e.Virtual != nil {
+		if err := ed.setScalar(name, []string{"virtual"}, fmt.Sprint(*e.Virtual)); err != nil {
+			return nil, err
+		}
+	}
+	if len(e.AddLabels) > 0 || len(e.RemoveLabels) > 0 {
+		if err := ed.editLabels(name, e.AddLabels, e.RemoveLabels); err != nil {
+			return nil, err
+		}
+	}
+	for _, kv := range e.Custom {
+		if err := ed.setScalar(name, []string{"custom", kv.Key}, scalarText(kv.Value)); err != nil {
+			return nil, err
+		}
+	}
+	return Parse(f.name, ed.data)
+}
+
+// Remove returns the file without the annotation of an artifact, and the comment lines
+// directly above it; an error when the file does not name it.
+func (f *File) Remove(name string) (*File, error) {
+	ed := &editor{name: f.name, data: f.data}
+	doc, err := ed.parse()
+	if err != nil {
+		return nil, err
+	}
+	i := doc.find(name)
+	if i < 0 {
+		return nil, fmt.Errorf("%s: '%s' is %w", f.name, name, errNotFound)
+	}
+	first := doc.root.Content[2*i].Line
+	for first > 1 && isComment(doc.lines[first-2]) && indentOf(doc.lines[first-2]) == 0 {
+		first--
+	}
+	ed.replace(doc, first, doc.entryEnd(i), nil)
+	return Parse(f.name, ed.data)
+}
+
+// editor applies edits to the text of a file one at a time, parsing it again after each, so
+// that every edit sees the line numbers of the text as it is.
+type editor struct {
+	name string
+	data []byte
+}
+
+// parsed is the text of the file as lines, with its top-level mapping.
+type parsed struct {
+	lines   []string // without line ends
+	newline string   // "\n" or "\r\n"
+	root    *yaml.Node
+}
+
+func (ed *editor) parse() (*parsed, error) {
+	root, err := parseMapping(ed.name, ed.data)
+	if err != nil {
+		return nil, err
+	}
+	text := string(ed.data)
+	newline := "\n"
+	if strings.Contains(text, "\r\n") {
+		newline = "\r\n"
+	}
+	text = strings.TrimSuffix(text, newline)
+	var lines []string
+	if text != "" {
+		lines = strings.Split(text, newline)
+	}
+	return &parsed{lines: lines, newline: newline, root: root}, nil
+}
+
+// replace puts new lines in place of lines first..last (1-based, inclusive; last = first-1
+// inserts before first) and stores the text.
+func (ed *editor) replace(doc *parsed, first, last int, lines []string) {
+	out := slices.Concat(doc.lines[:first-1], lines, doc.lines[last:])
+	text := strings.Join(out, doc.newline)
+	if len(out) > 0 {
+		text += doc.newline
+	}
+	ed.data = []byte(text)
+}
+
+// find returns the index of an artifact's entry in the top-level mapping, or -1.
+func (doc *parsed) find(name string) int {
+	if doc.root == nil {
+		return -1
+	}
+	for i := 0; 2*i+1 < len(doc.root.Content); i++ {
+		if doc.root.Content[2*i].Value == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// entryEnd returns the last line of the i-th top-level entry: the line before the next entry,
+// or the end of the file, less blank lines and top-level comments that lead into what follows.
+func (doc *parsed) entryEnd(i int) int {
+	end := len(doc.lines)
+	if 2*(i+1) < len(doc.root.Content) {
+		end = doc.root.Content[2*(i+1)].Line - 1
+	}
+	return doc.trimEnd(doc.root.Content[2*i].Line, end, 1)
+}
+
+// trimEnd backs up from end over blank lines, and over comments indented less than minIndent,
+// never above first.
+func (doc *parsed) trimEnd(first, end, minIndent int) int {
+	for end > first {
+		line := doc.lines[end-1]
+		if strings.TrimSpace(line) == "" || (isComment(line) && indentOf(line) < minIndent) {
+			end--
+			continue
+		}
+		break
+	}
+	return end
+}
+
+// ensureEntry appends "name:" to the file when it does not annotate the artifact yet.
+func (ed *editor) ensureEntry(name string) error {
+	doc, err := ed.parse()
+	if err != nil {
+		return err
+	}
+	if doc.find(name) >= 0 {
+		return nil
+	}
+	if doc.root != nil && doc.root.Style&yaml.FlowStyle != 0 {
+		return fmt.Errorf("%s: cannot add to a mapping written in flow style ({...})", ed.name)
+	}
+	n := len(doc.lines)
+	ed.replace(doc, n+1, n, []string{scalarText(name) + ":"})
+	return nil
+}
+
+// block is a mapping in the text: its node, the line of its key, its last line and the
+// indentation of its keys.
+type block struct {
+	node   *yaml.Node // nil when the mapping is empty (a key with no value)
+	key    int        // line of the key that holds the mapping
+	last   int
+	indent int
+}
+
+// setScalar sets the field at path (below the artifact's entry) to a scalar's text, creating
+// the mappings on the way.
+func (ed *editor) setScalar(name string, path []string, text string) error {
+	doc, err := ed.parse()
+	if err != nil {
+		return err
+	}
+	i := doc.find(name)
+	b := block{node: doc.root.Content[2*i+1], key: doc.root.Content[2*i].Line, last: doc.entryEnd(i), indent: -1}
+	for depth, key := range path {
+		b, err = doc.childBlock(ed.name, b, depth)
+		if err != nil {
+			return err
+		}
+		k, v, end := doc.field(b, key)
+		last := depth == len(path)-1
+		switch {
+		case k == nil:
+			// Insert the missing field, and for an intermediate one the mappings it opens.
+			var lines []string
+			for j, missing := range path[depth:] {
+				line := strings.Repeat(" ", b.indent+j*doc.indentStep()) + scalarText(missing) + ":"
+				if depth+j == len(path)-1 {
+					line += " " + text
+				}
+				lines = append(lines, line)
+			}
+			ed.replace(doc, b.last+1, b.last, lines)
+			return nil
+		case last && v.Kind == yaml.ScalarNode && v.Line == k.Line && v.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 && end == k.Line:
+			line := doc.lines[k.Line-1]
+			prefix := line[:byteColumn(line, v.Column)]
+			if v.Tag == "!!null" && v.Value == "" {
+				prefix = line[:byteColumn(line, k.Column)] + scalarText(key) + ": "
+			}
+			ed.replace(doc, k.Line, k.Line, []string{prefix + text + lineComment(line, k, v)})
+			return nil
+		case last:
+			ed.replace(doc, k.Line, end, []string{doc.lines[k.Line-1][:byteColumn(doc.lines[k.Line-1], k.Column)] + scalarText(key) + ": " + text})
+			return nil
+		}
+		b = block{node: v, key: k.Line, last: end, indent: -1}
+	}
+	return nil
+}
+
+// childBlock fills in the indentation of a block, checking that it is a block mapping that can
+// be edited line by line.
+func (doc *parsed) childBlock(file string, b block, depth int) (block, error) {
+	switch {
+	case b.node == nil || (b.node.Kind == yaml.ScalarNode && b.node.Tag == "!!null"):
+		b.node = nil
+		b.indent = indentOf(doc.lines[b.key-1]) + doc.indentStep()
+	case b.node.Kind != yaml.MappingNode:
+		return b, fmt.Errorf("%s:%d: expected a mapping", file, b.node.Line)
+	case b.node.Style&yaml.FlowStyle != 0:
+		return b, fmt.Errorf("%s:%d: cannot edit a mapping written in flow style ({...}); write it as a block", file, b.node.Line)
+	case len(b.node.Content) == 0:
+		b.indent = indentOf(doc.lines[b.key-1]) + doc.indentStep()
+	default:
+		b.indent = b.node.Content[0].Column - 1
+	}
+	return b, nil
+}
+
+// field finds a key of a block mapping: its key and value nodes and the last line of its
+// value.
+func (doc *parsed) field(b block, key string) (k, v *yaml.Node, end int) {
+	if b.node == nil {
+		return nil, nil, 0
+	}
+	for j := 0; 2*j+1 < len(b.node.Content); j++ {
+		if b.node.Content[2*j].Value != key {
+			continue
+		}
+		k, v = b.node.Content[2*j], b.node.Content[2*j+1]
+		end = b.last
+		if 2*(j+1) < len(b.node.Content) {
+			end = b.node.Content[2*(j+1)].Line - 1
+		}
+		return k, v, doc.trimEnd(k.Line, end, k.Column)
+	}
+	return nil, nil, 0
+}
+
+// editLabels adds and removes labels, keeping the style of the list: a flow list ([a, b]) is
+// rewritten on its line, a block list gains or loses item lines.
+func (ed *editor) editLabels(name string, add, remove []string) error {
+	doc, err := ed.parse()
+	if err != nil {
+		return err
+	}
+	i := doc.find(name)
+	b, err := doc.childBlock(ed.name, block{node: doc.root.Content[2*i+1], key: doc.root.Content[2*i].Line, last: doc.entryEnd(i)}, 0)
+	if err != nil {
+		return err
+	}
+	k, v, end := doc.field(b, "labels")
+	var current []string
+	if v != nil && v.Kind == yaml.SequenceNode {
+		for _, item := range v.Content {
+			current = append(current, item.Value)
+		}
+	} else if v != nil && v.Tag != "!!null" {
+		return fmt.Errorf("%s:%d: 'labels' must be a list", ed.name, v.Line)
+	}
+	want := slices.DeleteFunc(slices.Clone(current), func(l string) bool { return slices.Contains(remove, l) })
+	for _, l := range add {
+		if !slices.Contains(want, l) {
+			want = append(want, l)
+		}
+	}
+	if slices.Equal(want, current) {
+		return nil
+	}
+	keyPrefix := strings.Repeat(" ", b.indent)
+	if k != nil {
+		keyPrefix = doc.lines[k.Line-1][:byteColumn(doc.lines[k.Line-1], k.Column)]
+	}
+	block := v != nil && v.Kind == yaml.SequenceNode && v.Style&yaml.FlowStyle == 0 && len(v.Content) > 0
+	if !block || len(want) == 0 {
+		line := keyPrefix + "labels: " + flowList(want)
+		if k == nil {
+			ed.replace(doc, b.last+1, b.last, []string{line})
+		} else {
+			ed.replace(doc, k.Line, end, []string{line + lineComment(doc.lines[k.Line-1], k, v)})
+		}
+		return nil
+	}
+	// A block list: drop the lines of removed items, then add lines for new ones after the
+	// last item kept, in the style of the first item.
+	itemIndent := v.Content[0].Column - 3
+	var lines []string
+	for j, item := range v.Content {
+		itemEnd := end
+		if j+1 < len(v.Content) {
+			itemEnd = v.Content[j+1].Line - 1
+		}
+		if slices.Contains(want, item.Value) {
+			lines = append(lines, doc.lines[item.Line-1:itemEnd]...)
+		}
+	}
+	for _, l := range want {
+		if !slices.Contains(current, l) {
+			lines = append(lines, strings.Repeat(" ", itemIndent)+"- "+scalarText(l))
+		}
+	}
+	ed.replace(doc, v.Content[0].Line, end, lines)
+	return nil
+}
+
+func flowList(items []string) string {
+	quoted := make([]string, len(items))
+	for i, item := range items {
+		quoted[i] = scalarText(item)
+	}
+	return "[" + strings.Join(quoted, ", ") + "]"
+}
+
+// indentStep is the indentation the file uses for nested mappings: that of the first artifact
+// with fields, else two spaces.
+func (doc *parsed) indentStep() int {
+	if doc.root != nil {
+		for j := 1; j < len(doc.root.Content); j += 2 {
+			if v := doc.root.Content[j]; v.Kind == yaml.MappingNode && v.Style&yaml.FlowStyle == 0 && len(v.Content) > 0 {
+				return v.Content[0].Column - 1
+			}
+		}
+	}
+	return 2
+}
+
+// lineComment returns the comment that ends a field's line, with the blanks before it as
+// they are in the line.
+func lineComment(line string, k, v *yaml.Node) string {
+	for _, c := range []string{v.LineComment, k.LineComment} {
+		if i := strings.LastIndex(line, c); c != "" && i >= 0 {
+			return line[len(strings.TrimRight(line[:i], " \t")):]
+		}
+	}
+	return ""
+}
+
+func isComment(line string) bool {
+	return strings.HasPrefix(strings.TrimSpace(line), "#")
+}
+
+func indentOf(line string) int {
+	return len(line) - len(strings.TrimLeft(line, " "))
+}
+
+// byteColumn converts yaml.v3's 1-based column, counted in characters, to a byte offset in line.
+func byteColumn(line string, column int) int {
+	n := 0
+	for i := range line {
+		if n == column-1 {
+			return i
+		}
+		n++
+	}
+	return len(line)
+}

@@ -1,0 +1,194 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/git-model/git-model/pkg/annotation"
+	"github.com/git-model/git-model/pkg/gitrepo"
+)
+
+// annotations reads the annotation files of the repository (artifacts.yaml, then DVC's
+// dvc.yaml), in the work tree or at a commit, parsing each distinct content once.
+type annotations struct {
+	repo   *gitrepo.Repository
+	index  string                                      // the name of the annotations file
+	files  map[string]*annotation.File                 // by blob id, or work-tree path
+	dvc    map[string]map[string]annotation.Annotation // likewise
+	failed map[string]error                            // files that do not parse, likewise
+}
+
+// Annotations returns the reader of annotation files, created once.
+func (app *App) Annotations() (*annotations, error) {
+	if app.notes != nil {
+		return app.notes, nil
+	}
+	repo, err := app.Repo()
+	if err != nil {
+		return nil, err
+	}
+	cfg, _ := app.Config() // a broken .gto is reported where it matters; the default name serves
+	index := cfg.Index
+	if index == "" {
+		index = annotation.FileName
+	}
+	app.notes = &annotations{repo: repo, index: index, files: map[string]*annotation.File{},
+		dvc: map[string]map[string]annotation.Annotation{}, failed: map[string]error{}}
+	return app.notes, nil
+}
+
+// Lookup returns the annotation of an artifact as committed at commit, or in the work tree
+// when commit is "" (HEAD's tree in a bare repository): from artifacts.yaml, else from the
+// artifacts: section of dvc.yaml. ok is false when neither names the artifact.
+func (n *annotations) Lookup(artifact, commit string) (a annotation.Annotation, ok bool, err error) {
+	filePath, key := annotation.FilePath(artifact, n.index)
+	f, err := n.file(commit, filePath)
+	if err != nil {
+		return a, false, err
+	}
+	if f != nil {
+		if a, ok, err = f.Get(key); ok || err != nil {
+			return a, ok, err
+		}
+	}
+	dvcPath, key := annotation.FilePath(artifact, annotation.DVCFileName)
+	dvc, err := n.dvcFile(commit, dvcPath)
+	if err != nil {
+		return a, false, err
+	}
+	a, ok = dvc[key]
+	return a, ok, nil
+}
+
+// Names lists the artifacts annotated in the work tree's files of the given folders ("" is
+// the root), in the DIR:NAME form, sorted.
+func (n *annotations) Names(dirs []string) ([]string, error) {
+	seen := map[string]bool{}
+	var names []string
+	for _, dir := range dirs {
+		prefix := ""
+		if dir != "" {
+			prefix = dir + ":"
+		}
+		f, err := n.file("", filepath.ToSlash(filepath.Join(dir, n.index)))
+		if err != nil {
+			return nil, err
+		}
+		var found []string
+		if f != nil {
+			found = f.Names()
+		}
+		dvc, err := n.dvcFile("", filepath.ToSlash(filepath.Join(dir, annotation.DVCFileName)))
+		if err != nil {
+			return nil, err
+		}
+		for name := range dvc {
+			found = append(found, name)
+		}
+		for _, name := range found {
+			if !seen[prefix+name] {
+				seen[prefix+name] = true
+				names = append(names, prefix+name)
+			}
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// file returns the parsed annotations file at a path, nil when there is none.
+func (n *annotations) file(commit, filePath string) (*annotation.File, error) {
+	key, data, err := n.read(commit, filePath)
+	if key == "" || err != nil {
+		return nil, err
+	}
+	if f, ok := n.files[key]; ok {
+		return f, nil
+	}
+	if err, ok := n.failed[key]; ok {
+		return nil, err
+	}
+	f, err := annotation.Parse(filePath, data)
+	if err != nil {
+		n.failed[key] = err
+		return nil, err
+	}
+	n.files[key] = f
+	return f, nil
+}
+
+func (n *annotations) dvcFile(commit, filePath string) (map[string]annotation.Annotation, error) {
+	key, data, err := n.read(commit, filePath)
+	if key == "" || err != nil {
+		return nil, err
+	}
+	if d, ok := n.dvc[key]; ok {
+		return d, nil
+	}
+	if err, ok := n.failed[key]; ok {
+		return nil, err
+	}
+	d, err := annotation.ParseDVC(filePath, data)
+	if err != nil {
+		n.failed[key] = err
+		return nil, err
+	}
+	n.dvc[key] = d
+	return d, nil
+}
+
+// read returns the content of a file at a commit (or in the work tree) and a key that
+// identifies that content: its blob id, or its work-tree path. The key is "" when there is no
+// such file; the content is read only when the key is not in a cache yet.
+func (n *annotations) read(commit, filePath string) (key string, data []byte, err error) {
+	if commit == "" && n.repo.WorkDir() != "" {
+		key = "worktree:" + filePath
+		if _, cached := n.files[key]; cached {
+			return key, nil, nil
+		}
+		data, err := os.ReadFile(filepath.Join(n.repo.WorkDir(), filepath.FromSlash(filePath)))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return "", nil, nil
+		case err != nil && isDirError(err):
+			return "", nil, fmt.Errorf("%s is a directory, not a file", filePath)
+		case err != nil:
+			return "", nil, fmt.Errorf("reading %s: %w", filePath, err)
+		}
+		return key, data, nil
+	}
+	if commit == "" {
+		if n.repo.IsEmpty() {
+			return "", nil, nil
+		}
+		if commit, _, err = n.repo.ResolveCommit("HEAD"); err != nil {
+			return "", nil, nil
+		}
+	}
+	id, ok, err := n.repo.FileID(commit, filePath)
+	if err != nil || !ok {
+		return "", nil, err
+	}
+	if _, cached := n.files[id]; cached {
+		return id, nil, nil
+	}
+	if _, cached := n.dvc[id]; cached {
+		return id, nil, nil
+	}
+	data, err = n.repo.ReadBlob(id)
+	return id, data, err
+}
+
+// isDirError reports whether a read failed because the path is a directory.
+func isDirError(err error) bool {
+	var pathErr *fs.PathError
+	if !errors.As(err, &pathErr) {
+		return false
+	}
+	info, statErr := os.Stat(pathErr.Path)
+	return statErr == nil && info.IsDir()
+}

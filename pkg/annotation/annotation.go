@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"regexp"
 	"strconv"
@@ -70,9 +71,19 @@ func parseMapping(name string, data []byte) (*yaml.Node, error) {
 	if !utf8.Valid(data) {
 		return nil, fmt.Errorf("%s: not UTF-8 text", name)
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlError(name, err)
+	// A Decoder, unlike Unmarshal, sees a second document, which GTO rejects and which a new
+	// artifact, added at the end of the file, would land in.
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc, next yaml.Node
+	if err := dec.Decode(&doc); err == io.EOF {
+		return nil, nil
+	} else if err != nil {
+		return nil, parseError(name, data, err)
+	}
+	if err := dec.Decode(&next); err == nil {
+		return nil, fmt.Errorf("%s:%d: more than one YAML document", name, next.Line)
+	} else if err != io.EOF {
+		return nil, parseError(name, data, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, nil
@@ -84,7 +95,36 @@ func parseMapping(name string, data []byte) (*yaml.Node, error) {
 	case root.Kind != yaml.MappingNode:
 		return nil, fmt.Errorf("%s:%d: expected a mapping of artifact names", name, root.Line)
 	}
+	// yaml.v3 keeps both of two equal keys in a node; an edit would change the first only.
+	seen := map[string]int{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		key := root.Content[i]
+		if line, ok := seen[key.Value]; ok {
+			return nil, fmt.Errorf("%s:%d: '%s' appears twice (first at line %d)", name, key.Line, key.Value, line)
+		}
+		seen[key.Value] = key.Line
+	}
 	return root, nil
+}
+
+// parseError is yamlError for a file that does not parse. yaml.v3 leaves out the line of an
+// error on the first line, and of a control character: put it in.
+func parseError(name string, data []byte, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if yamlLine.MatchString(msg) || strings.HasPrefix(msg, "unknown anchor") {
+		return yamlError(name, err)
+	}
+	line := 1
+	if strings.HasPrefix(msg, "control characters") {
+		line += bytes.Count(data[:max(bytes.IndexFunc(data, isControl), 0)], []byte("\n"))
+	}
+	return yamlError(name, fmt.Errorf("line %d: %s", line, msg))
+}
+
+// isControl reports the characters yaml.v3 does not allow in a file.
+func isControl(r rune) bool {
+	return !(r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0x7e || r == 0x85 ||
+		r >= 0xa0 && r <= 0xd7ff || r >= 0xe000 && r <= 0xfffd || r >= 0x10000)
 }
 
 // yamlError rewords a yaml.v3 error as "FILE:LINE: message".

@@ -30,10 +30,11 @@ func (f *File) Apply(name string, e Edit) (*File, error) {
 	if err := ed.ensureEntry(name); err != nil {
 		return nil, err
 	}
+	// New fields come in GTO's order: type, path, virtual, labels, description, custom.
 	for _, field := range []struct {
 		key   string
 		value *string
-	}{{"path", e.Path}, {"type", e.Type}, {"description", e.Description}} {
+	}{{"type", e.Type}, {"path", e.Path}} {
 		if field.value != nil {
 			if err := ed.setScalar(name, []string{field.key}, scalarText(*field.value)); err != nil {
 				return nil, err
@@ -47,6 +48,11 @@ func (f *File) Apply(name string, e Edit) (*File, error) {
 	}
 	if len(e.AddLabels) > 0 || len(e.RemoveLabels) > 0 {
 		if err := ed.editLabels(name, e.AddLabels, e.RemoveLabels); err != nil {
+			return nil, err
+		}
+	}
+	if e.Description != nil {
+		if err := ed.setScalar(name, []string{"description"}, scalarText(*e.Description)); err != nil {
 			return nil, err
 		}
 	}
@@ -70,11 +76,21 @@ func (f *File) Remove(name string) (*File, error) {
 	if i < 0 {
 		return nil, fmt.Errorf("%s: '%s' is %w", f.name, name, errNotFound)
 	}
-	first := doc.root.Content[2*i].Line
+	first, last := doc.root.Content[2*i].Line, doc.entryEnd(i)
 	for first > 1 && isComment(doc.lines[first-2]) && indentOf(doc.lines[first-2]) == 0 {
 		first--
 	}
-	ed.replace(doc, first, doc.entryEnd(i), nil)
+	// Take away one blank line that set the entry apart, so that no two are left together
+	// and the file neither starts nor ends with one.
+	blankBefore := first > 1 && strings.TrimSpace(doc.lines[first-2]) == ""
+	blankAfter := last < len(doc.lines) && strings.TrimSpace(doc.lines[last]) == ""
+	switch {
+	case blankAfter && (blankBefore || first == 1):
+		last++
+	case blankBefore && last == len(doc.lines):
+		first--
+	}
+	ed.replace(doc, first, last, nil)
 	return Parse(f.name, ed.data)
 }
 
@@ -88,7 +104,8 @@ type editor struct {
 // parsed is the text of the file as lines, with its top-level mapping.
 type parsed struct {
 	lines   []string // without line ends
-	newline string   // "\n" or "\r\n"
+	ends    []string // the end of each line as it is in the file: "\n", "\r\n", or "" for a last line without one
+	newline string   // the end of new lines: "\r\n" when the file has any, else "\n"
 	root    *yaml.Node
 }
 
@@ -97,28 +114,53 @@ func (ed *editor) parse() (*parsed, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Each line keeps its own end, so that a file mixing "\r\n" and "\n", or without a final
+	// newline, keeps them; the line numbers must be those yaml.v3 counts, which also breaks
+	// lines at a lone "\r" and at U+0085, U+2028 and U+2029: such a file is not edited.
+	doc := &parsed{newline: "\n", root: root}
 	text := string(ed.data)
-	newline := "\n"
 	if strings.Contains(text, "\r\n") {
-		newline = "\r\n"
+		doc.newline = "\r\n"
 	}
-	text = strings.TrimSuffix(text, newline)
-	var lines []string
-	if text != "" {
-		lines = strings.Split(text, newline)
+	for text != "" {
+		line, rest, found := strings.Cut(text, "\n")
+		end := ""
+		if found {
+			end = "\n"
+			if strings.HasSuffix(line, "\r") {
+				line, end = line[:len(line)-1], "\r\n"
+			}
+		}
+		if strings.ContainsAny(line, "\r\u0085\u2028\u2029") {
+			return nil, fmt.Errorf("%s:%d: cannot edit a line broken by a carriage return alone or by U+0085, U+2028 or U+2029", ed.name, len(doc.lines)+1)
+		}
+		doc.lines, doc.ends = append(doc.lines, line), append(doc.ends, end)
+		text = rest
 	}
-	return &parsed{lines: lines, newline: newline, root: root}, nil
+	return doc, nil
 }
 
 // replace puts new lines in place of lines first..last (1-based, inclusive; last = first-1
-// inserts before first) and stores the text.
+// inserts before first) and stores the text. Whether the file ends with a newline is kept.
 func (ed *editor) replace(doc *parsed, first, last int, lines []string) {
-	out := slices.Concat(doc.lines[:first-1], lines, doc.lines[last:])
-	text := strings.Join(out, doc.newline)
-	if len(out) > 0 {
-		text += doc.newline
+	ends := make([]string, len(lines))
+	for i := range ends {
+		ends[i] = doc.newline
 	}
-	ed.data = []byte(text)
+	outLines := slices.Concat(doc.lines[:first-1], lines, doc.lines[last:])
+	outEnds := slices.Concat(doc.ends[:first-1], ends, doc.ends[last:])
+	var text strings.Builder
+	for i, line := range outLines {
+		end := outEnds[i]
+		switch {
+		case i == len(outLines)-1 && len(doc.ends) > 0:
+			end = doc.ends[len(doc.ends)-1]
+		case end == "":
+			end = doc.newline
+		}
+		text.WriteString(line + end)
+	}
+	ed.data = []byte(text.String())
 }
 
 // find returns the index of an artifact's entry in the top-level mapping, or -1.

@@ -183,6 +183,20 @@ func (n *annotations) read(commit, filePath string) (key string, data []byte, er
 	return id, data, err
 }
 
+// annotation returns the annotation of an artifact at a commit ("" for the work tree), or
+// none; a file that cannot be read is a warning, once, since reads never fail on annotations.
+func (app *App) annotation(artifact, commit string) annotation.Annotation {
+	notes, err := app.Annotations()
+	if err != nil {
+		return annotation.Annotation{}
+	}
+	a, _, err := notes.Lookup(artifact, commit)
+	if err != nil {
+		app.warnOnce(err)
+	}
+	return a
+}
+
 // isDirError reports whether a read failed because the path is a directory.
 func isDirError(err error) bool {
 	var pathErr *fs.PathError

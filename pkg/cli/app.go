@@ -7,9 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/git-model/git-model/pkg/config"
@@ -26,6 +24,7 @@ type App struct {
 	config    *config.Config // read once by Config
 	configErr error
 	notes     *annotations // read lazily by Annotations
+	warned    map[string]bool
 }
 
 // Close releases the repository.
@@ -242,8 +241,19 @@ func (app *App) checkStageAllowed(stage string) error {
 	if err != nil {
 		return err
 	}
-	if cfg.Stages != nil && !slices.Contains(cfg.Stages, stage) {
-		return userError("stage '%s' is not allowed by %s (stages: %s)", stage, config.GTOFile, strings.Join(cfg.Stages, ", "))
+	if err := cfg.CheckStage(stage); err != nil {
+		return userError("%v", err)
 	}
 	return nil
+}
+
+// warnOnce prints a warning the first time it is given.
+func (app *App) warnOnce(err error) {
+	if app.warned == nil {
+		app.warned = map[string]bool{}
+	}
+	if msg := err.Error(); !app.warned[msg] {
+		app.warned[msg] = true
+		app.warn([]string{msg})
+	}
 }

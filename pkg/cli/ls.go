@@ -1,7 +1,11 @@
 package cli
 
 import (
+	"slices"
+	"sort"
 	"strings"
+
+	"github.com/git-model/git-model/pkg/annotation"
 
 	"github.com/git-model/git-model/pkg/registry"
 )
@@ -18,11 +22,13 @@ version leaves the stage or is deregistered, the stage falls back to the previou
 
 type lsCommand struct {
 	app        *App
-	All        bool   `short:"a" long:"all" description:"Include deprecated artifacts and deregistered versions"`
-	JSON       bool   `long:"json" description:"Print JSON instead of a table"`
-	At         string `long:"at" value-name:"WHEN" description:"Show the registry as it stood at WHEN: a date (YYYY-MM-DD, the end of that day), a date and time, or a commit whose date is used"`
-	AllInStage bool   `long:"all-in-stage" description:"Show every version that stands in a stage, newest assignment first"`
-	Sort       string `long:"sort" value-name:"ORDER" choice:"time" choice:"semver" default:"time" description:"Which version a stage shows: the most recent assignment (time) or the greatest version (semver)"`
+	All        bool     `short:"a" long:"all" description:"Include deprecated artifacts and deregistered versions"`
+	JSON       bool     `long:"json" description:"Print JSON instead of a table"`
+	At         string   `long:"at" value-name:"WHEN" description:"Show the registry as it stood at WHEN: a date (YYYY-MM-DD, the end of that day), a date and time, or a commit whose date is used"`
+	AllInStage bool     `long:"all-in-stage" description:"Show every version that stands in a stage, newest assignment first"`
+	Sort       string   `long:"sort" value-name:"ORDER" choice:"time" choice:"semver" default:"time" description:"Which version a stage shows: the most recent assignment (time) or the greatest version (semver)"`
+	Type       string   `long:"type" value-name:"TYPE" description:"Only artifacts annotated with this type"`
+	Labels     []string `long:"label" value-name:"LABEL" description:"Only artifacts annotated with this label (repeatable: all of them)"`
 	Args       struct {
 		Name string `positional-arg-name:"NAME"`
 	} `positional-args:"yes"`
@@ -42,32 +48,45 @@ func (c *lsCommand) Execute(args []string) error {
 	return c.listVersions(state)
 }
 
-// artifactJSON is one artifact of `ls --json`, with GTO's keys.
+// artifactJSON is one artifact of `ls --json`, with GTO's keys and the annotation's.
 type artifactJSON struct {
-	Active     bool           `json:"active"`
-	Commit     *string        `json:"commit"`
-	Registered bool           `json:"registered"`
-	Stage      map[string]any `json:"stage"`
-	Version    *string        `json:"version"`
+	Active      bool           `json:"active"`
+	Commit      *string        `json:"commit"`
+	Description string         `json:"description"`
+	Labels      []string       `json:"labels"`
+	Path        string         `json:"path"`
+	Registered  bool           `json:"registered"`
+	Stage       map[string]any `json:"stage"`
+	Type        string         `json:"type"`
+	Version     *string        `json:"version"`
 }
 
 func (c *lsCommand) listArtifacts(state *registry.State) error {
 	stages := c.app.StageColumns(state)
-	header := []string{"name", "latest"}
-	for _, s := range stages {
-		header = append(header, "#"+s)
+	names, err := c.artifactNames(state)
+	if err != nil {
+		return err
 	}
-	header = append(header, "commit")
 	var rows [][]string
 	out := make(map[string]artifactJSON)
-	for _, name := range state.Names() {
+	meta := false // whether any artifact shown has a type or labels: then the table shows them
+	for _, name := range names {
 		a := state.Artifacts[name]
-		if !a.Active && !c.All {
+		if a != nil && !a.Active && !c.All {
 			continue
 		}
-		obj := artifactJSON{Active: a.Active, Registered: true, Stage: make(map[string]any)}
+		note := c.app.annotation(name, "")
+		if !c.matches(note) {
+			continue
+		}
+		obj := artifactJSON{Active: a == nil || a.Active, Registered: a != nil, Stage: make(map[string]any),
+			Type: note.Type, Labels: append([]string{}, note.Labels...), Path: note.Path, Description: note.Description}
+		meta = meta || note.Type != "" || len(note.Labels) > 0
 		row := []string{name, none}
-		if !a.Active {
+		switch {
+		case a == nil:
+			row[0] += " (unregistered)"
+		case !a.Active:
 			row[0] += " (deprecated)"
 		}
 		if latest := a.Latest(); latest != nil {
@@ -75,7 +94,10 @@ func (c *lsCommand) listArtifacts(state *registry.State) error {
 			row[1] = latest.Name
 		}
 		for _, stage := range stages {
-			versions := c.stageVersions(a, stage)
+			var versions []*registry.Version
+			if a != nil {
+				versions = c.stageVersions(a, stage)
+			}
 			names := make([]string, len(versions))
 			for i, v := range versions {
 				names[i] = displayName(v)
@@ -98,7 +120,7 @@ func (c *lsCommand) listArtifacts(state *registry.State) error {
 		if obj.Commit != nil {
 			commit = registry.ShortCommit(*obj.Commit)
 		}
-		rows = append(rows, append(row, commit))
+		rows = append(rows, append(row, commit, orNone(note.Type), orNone(strings.Join(note.Labels, ","))))
 		out[name] = obj
 	}
 	if c.JSON {
@@ -107,7 +129,60 @@ func (c *lsCommand) listArtifacts(state *registry.State) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	header := []string{"name", "latest"}
+	for _, s := range stages {
+		header = append(header, "#"+s)
+	}
+	header = append(header, "commit", "type", "labels")
+	if !meta {
+		header = header[:len(header)-2]
+		for i := range rows {
+			rows[i] = rows[i][:len(rows[i])-2]
+		}
+	}
 	return writeTable(c.app.Stdout, header, rows)
+}
+
+// artifactNames lists the artifacts of the registry and those annotated in the work tree (in
+// the root's files and in the folders of the registry's DIR:NAME artifacts), sorted.
+func (c *lsCommand) artifactNames(state *registry.State) ([]string, error) {
+	names := state.Names()
+	dirs := []string{""}
+	seen := map[string]bool{"": true}
+	for _, name := range names {
+		if dir, _ := registry.SplitArtifactName(name); !seen[dir] {
+			seen[dir] = true
+			dirs = append(dirs, dir)
+		}
+	}
+	notes, err := c.app.Annotations()
+	if err != nil {
+		return nil, err
+	}
+	annotated, err := notes.Names(dirs)
+	if err != nil {
+		c.app.warnOnce(err)
+	}
+	for _, name := range annotated {
+		if state.Artifacts[name] == nil && registry.IsArtifactName(name) {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// matches applies the --type and --label filters to an artifact's annotation.
+func (c *lsCommand) matches(note annotation.Annotation) bool {
+	if c.Type != "" && note.Type != c.Type {
+		return false
+	}
+	for _, l := range c.Labels {
+		if !slices.Contains(note.Labels, l) {
+			return false
+		}
+	}
+	return true
 }
 
 // stageVersions returns what a stage cell shows: the version the stage shows, or with
@@ -136,6 +211,7 @@ type versionJSON struct {
 	Commit      string   `json:"commit"`
 	CreatedAt   string   `json:"created_at"`
 	Message     string   `json:"message"`
+	Path        string   `json:"path"`
 	Ref         *string  `json:"ref"`
 	Registered  bool     `json:"registered"`
 	Stages      []string `json:"stages"`
@@ -153,13 +229,16 @@ func (c *lsCommand) listVersions(state *registry.State) error {
 	}
 	rows := make([][]string, 0, len(versions))
 	out := make([]versionJSON, 0, len(versions))
+	paths := false // whether any version has a path: then the table shows them
 	for _, v := range versions {
 		created := v.Events[0]
 		if v.Registration != nil {
 			created = v.Registration
 		}
 		stages := v.StagesOf()
-		obj := versionJSON{
+		note := c.app.annotation(a.Name, v.Commit)
+		paths = paths || note.Path != ""
+		obj := versionJSON{Path: note.Path,
 			Active: v.Active, Artifact: a.Name, Author: created.Author, AuthorEmail: created.AuthorEmail,
 			Commit: v.Commit, CreatedAt: jsonTime(created.Time), Message: created.Message,
 			Registered: v.Registered, Stages: append([]string{}, stages...), Version: v.Name,
@@ -173,7 +252,7 @@ func (c *lsCommand) listVersions(state *registry.State) error {
 			name += " (deregistered)"
 		}
 		rows = append(rows, []string{name, orNone(strings.Join(stages, ",")), registry.ShortCommit(v.Commit),
-			created.Time.Format(tableTime), orNone(created.Author)})
+			created.Time.Format(tableTime), orNone(created.Author), orNone(note.Path)})
 	}
 	if c.JSON {
 		return writeJSON(c.app.Stdout, out)
@@ -181,7 +260,14 @@ func (c *lsCommand) listVersions(state *registry.State) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	return writeTable(c.app.Stdout, []string{"version", "stages", "commit", "created_at", "author"}, rows)
+	header := []string{"version", "stages", "commit", "created_at", "author", "path"}
+	if !paths {
+		header = header[:len(header)-1]
+		for i := range rows {
+			rows[i] = rows[i][:len(rows[i])-1]
+		}
+	}
+	return writeTable(c.app.Stdout, header, rows)
 }
 
 // selectVersions picks the rows of `ls NAME`: those a shortcut names, else every active

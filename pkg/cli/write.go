@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"regexp"
 	"strings"
@@ -37,7 +38,7 @@ func (f *tagFlags) options() (registry.WriteOptions, error) {
 }
 
 // maxAttempts bounds how often a write is planned again after another process created one of
-// its tags first.
+// its tags first, or held its lock.
 const maxAttempts = 16
 
 // write plans a change from a fresh read of the tags and applies it. When another process
@@ -49,13 +50,10 @@ func (app *App) write(plan func(*registry.State, registry.WriteOptions) (registr
 	if err != nil {
 		return err
 	}
-	tagger, err := repo.Committer()
-	if err != nil {
-		return fatalError(err)
-	}
 	if opts.Now, err = app.now(); err != nil {
 		return err
 	}
+	var tagger *gitrepo.Identity
 	var done []string // tags created so far, for the message of a failure half-way
 	for attempt := 1; ; attempt++ {
 		state, err := app.State()
@@ -66,8 +64,23 @@ func (app *App) write(plan func(*registry.State, registry.WriteOptions) (registr
 		if err != nil {
 			return userError("%v", err)
 		}
-		err = app.apply(repo, change, tagger, &done)
+		for _, t := range change.Create {
+			if !gitrepo.ValidTagName(t.Name) {
+				return userError("'%s' is not a valid Git tag name (see git check-ref-format)", t.Name)
+			}
+		}
+		if tagger == nil {
+			id, err := repo.Committer()
+			if err != nil {
+				return fatalError(err)
+			}
+			tagger = &id
+		}
+		err = app.apply(repo, change, *tagger, &done)
 		if errors.Is(err, gitrepo.ErrTagExists) && attempt < maxAttempts {
+			// Another writer got there first: wait a little, growing with each try, so that
+			// the writers of a burst spread out, then read what it wrote.
+			time.Sleep(time.Duration(attempt*(5+rand.IntN(10))) * time.Millisecond)
 			continue
 		}
 		if err != nil && len(done) > 0 {
@@ -83,11 +96,6 @@ func (app *App) write(plan func(*registry.State, registry.WriteOptions) (registr
 // apply creates and deletes the tags of a change, reporting each and then the commands that
 // publish them.
 func (app *App) apply(repo *gitrepo.Repository, change registry.Change, tagger gitrepo.Identity, done *[]string) error {
-	for _, t := range change.Create {
-		if !gitrepo.ValidTagName(t.Name) {
-			return fmt.Errorf("'%s' is not a valid Git tag name (see git check-ref-format)", t.Name)
-		}
-	}
 	if len(change.Create) == 0 && len(change.Delete) == 0 {
 		return errors.New("no tag to create or delete")
 	}
@@ -146,14 +154,24 @@ func (app *App) remote(repo *gitrepo.Repository) string {
 
 // now is the time of new tags: GIT_COMMITTER_DATE when set, as git tag uses it, else the clock.
 func (app *App) now() (time.Time, error) {
-	env := os.Getenv("GIT_COMMITTER_DATE")
+	return dateFromEnv("GIT_COMMITTER_DATE")
+}
+
+// dateFromEnv reads a date the way git reads GIT_AUTHOR_DATE and GIT_COMMITTER_DATE; the clock
+// when the variable is not set.
+func dateFromEnv(name string) (time.Time, error) {
+	env := os.Getenv(name)
 	if env == "" {
 		return time.Now(), nil
 	}
 	if t, ok := parseDate(env); ok {
 		return t, nil
 	}
-	return time.Time{}, fatalError(fmt.Errorf("invalid date format '%s' in GIT_COMMITTER_DATE", env))
+	return time.Time{}, fatalError(fmt.Errorf("invalid date format '%s' in %s", env, name))
+}
+
+func gitSignature(id gitrepo.Identity, when time.Time) gitrepo.Signature {
+	return gitrepo.Signature{Identity: id, When: when}
 }
 
 // shellUnsafe finds characters that a POSIX shell would interpret (Python's shlex.quote rule,

@@ -5,6 +5,7 @@ package config
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -22,19 +23,39 @@ type Config struct {
 	Types []string
 	// Index is the name of the annotations file, "" for the default (artifacts.yaml).
 	Index string
+	// StagesFrom and TypesFrom name where the allow-lists come from, for messages.
+	StagesFrom, TypesFrom string
 }
 
 // Resolve combines the settings of .gto with those of git config (model.stages, model.types):
 // .gto wins for every key it sets, since it is committed and shared by the whole team (and
 // read by GTO and Studio); git config serves repositories without it.
 func Resolve(gto Config, gitStages, gitTypes string) Config {
+	gto.StagesFrom, gto.TypesFrom = GTOFile, GTOFile
 	if gto.Stages == nil {
-		gto.Stages = SplitList(gitStages)
+		gto.Stages, gto.StagesFrom = SplitList(gitStages), "model.stages"
 	}
 	if gto.Types == nil {
-		gto.Types = SplitList(gitTypes)
+		gto.Types, gto.TypesFrom = SplitList(gitTypes), "model.types"
 	}
 	return gto
+}
+
+// CheckStage enforces the stage allow-list, as writes do.
+func (c Config) CheckStage(stage string) error {
+	return check("stage", stage, c.Stages, c.StagesFrom)
+}
+
+// CheckType enforces the type allow-list, as writes do.
+func (c Config) CheckType(typ string) error {
+	return check("type", typ, c.Types, c.TypesFrom)
+}
+
+func check(what, value string, allowed []string, from string) error {
+	if allowed == nil || slices.Contains(allowed, value) {
+		return nil
+	}
+	return fmt.Errorf("%s '%s' is not allowed by %s (allowed: %s)", what, value, from, strings.Join(allowed, ", "))
 }
 
 // SplitList reads a list that git config holds as one value: names separated by commas or

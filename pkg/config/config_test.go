@@ -47,7 +47,7 @@ func TestParseGTO(t *testing.T) {
 func TestResolve(t *testing.T) {
 	gto := Config{Stages: []string{"dev", "prod"}}
 	got := Resolve(gto, "a, b c", "model,dataset")
-	want := Config{Stages: []string{"dev", "prod"}, Types: []string{"model", "dataset"}}
+	want := Config{Stages: []string{"dev", "prod"}, Types: []string{"model", "dataset"}, StagesFrom: ".gto", TypesFrom: "model.types"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Resolve = %#v, want %#v (.gto wins for stages, git config gives types)", got, want)
 	}
@@ -56,5 +56,21 @@ func TestResolve(t *testing.T) {
 	}
 	if got := Resolve(Config{}, "qa,\tprod", ""); !reflect.DeepEqual(got.Stages, []string{"qa", "prod"}) {
 		t.Errorf("Resolve stages from git config = %#v", got.Stages)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	cfg := Resolve(Config{Stages: []string{"dev", "prod"}}, "", "model, dataset")
+	if err := cfg.CheckStage("prod"); err != nil {
+		t.Errorf("CheckStage(prod) = %v", err)
+	}
+	if err := cfg.CheckStage("qa"); err == nil || err.Error() != "stage 'qa' is not allowed by .gto (allowed: dev, prod)" {
+		t.Errorf("CheckStage(qa) = %v", err)
+	}
+	if err := cfg.CheckType("notebook"); err == nil || err.Error() != "type 'notebook' is not allowed by model.types (allowed: model, dataset)" {
+		t.Errorf("CheckType(notebook) = %v", err)
+	}
+	if err := (Config{}).CheckType("anything"); err != nil {
+		t.Errorf("CheckType without an allow-list = %v", err)
 	}
 }

@@ -89,10 +89,10 @@ func ValidTagName(name string) bool {
 	return err == nil && ok
 }
 
-// CreateTag writes an annotated tag object exactly as `git tag -a -m` does (the message ends
-// with one newline) and points refs/tags/NAME at it. Without Replace the ref is created only if
-// it does not exist, atomically (libgit2 takes the ref's lock file), so that concurrent writers
-// never overwrite each other's tags.
+// CreateTag writes an annotated tag object exactly as `git tag -a -m` does (the message is
+// cleaned up the same way and ends with a newline) and points refs/tags/NAME at it. Without
+// Replace the ref is created only if it does not exist, checked under its lock, so that
+// concurrent writers never overwrite each other's tags.
 func (r *Repository) CreateTag(t NewTag) error {
 	if !ValidTagName(t.Name) {
 		return fmt.Errorf("'%s' is not a valid Git tag name", t.Name)
@@ -121,14 +121,9 @@ func (r *Repository) CreateTag(t NewTag) error {
 	if err != nil {
 		return fmt.Errorf("creating tag '%s': %w", t.Name, err)
 	}
-	ref, err := r.repo.References.Create(tagsPrefix+t.Name, id, t.Replace, "git-model: tag "+t.Name)
-	if isCode(err, git.ErrorCodeExists) {
-		return fmt.Errorf("creating tag '%s': %w", t.Name, ErrTagExists)
-	}
-	if err != nil {
+	if err := r.createRef(tagsPrefix+t.Name, id.String(), t.Replace, "git-model: tag "+t.Name); err != nil {
 		return fmt.Errorf("creating tag '%s': %w", t.Name, err)
 	}
-	ref.Free()
 	return nil
 }
 

@@ -53,7 +53,7 @@ func BenchmarkBuild(b *testing.B) {
 	s := Build(records)
 	a := s.Artifacts["models/team3:model-13"]
 	if len(s.Artifacts) != 100 || a == nil || len(a.Versions) != 100 || a.Latest().Name != "v1.99.0" ||
-		len(a.InStage("prod")) != 100 || a.InStage("prod")[0].Version.Name != "v1.99.0" || s.NextCounter(a.Name) != 301 {
+		len(a.InStage("prod")) != 100 || a.InStage("prod")[0].Version.Name != "v1.99.0" || s.NextCounter(a.Name) != "301" {
 		b.Fatalf("unexpected synthetic state: %d artifacts", len(s.Artifacts))
 	}
 	b.ReportAllocs()

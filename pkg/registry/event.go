@@ -38,8 +38,8 @@ func (e *Event) Before(f *Event) bool {
 	if e.Action != f.Action {
 		return e.Action < f.Action
 	}
-	if e.Counter != f.Counter {
-		return e.Counter < f.Counter
+	if c := compareDecimal(e.Counter, f.Counter); c != 0 {
+		return c < 0
 	}
 	return e.Name < f.Name
 }
@@ -47,7 +47,7 @@ func (e *Event) Before(f *Event) bool {
 // parsed is what one pass over the tag records gives.
 type parsed struct {
 	events       []Event
-	counters     map[string]int64    // the highest counter per artifact, lightweight tags included
+	counters     map[string]string   // the highest counter per artifact, lightweight tags included
 	tagNames     map[string]bool     // every tag whose name parses
 	artifactTags map[string][]string // those tags by artifact
 	warnings     []string            // registry tags that cannot be events
@@ -57,7 +57,7 @@ type parsed struct {
 func parseTags(records []TagRecord) parsed {
 	p := parsed{
 		events:       make([]Event, 0, len(records)),
-		counters:     make(map[string]int64),
+		counters:     make(map[string]string),
 		tagNames:     make(map[string]bool, len(records)),
 		artifactTags: make(map[string][]string),
 	}
@@ -69,10 +69,8 @@ func parseTags(records []TagRecord) parsed {
 		}
 		p.tagNames[r.Name] = true
 		p.artifactTags[t.Artifact] = append(p.artifactTags[t.Artifact], r.Name)
-		if t.HasCounter {
-			if c, seen := p.counters[t.Artifact]; !seen || t.Counter > c {
-				p.counters[t.Artifact] = t.Counter
-			}
+		if t.HasCounter && compareDecimal(t.Counter, p.counters[t.Artifact]) > 0 {
+			p.counters[t.Artifact] = t.Counter
 		}
 		if !r.Annotated || t.Action == ActionNone {
 			continue

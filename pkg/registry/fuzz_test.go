@@ -45,7 +45,9 @@ func FuzzParseTag(f *testing.F) {
 		default:
 			t.Fatalf("ParseTag(%q) = %+v: unknown action", s, tag)
 		}
-		if tag.Counter < 0 || (!tag.HasCounter && tag.Counter != 0) {
+		// A counter is canonical digits, and only there when the tag has one.
+		if tag.HasCounter != (tag.Counter != "") ||
+			(tag.HasCounter && (!isNumeric(tag.Counter) || canonicalDecimal(tag.Counter) != tag.Counter)) {
 			t.Fatalf("ParseTag(%q) = %+v: bad counter", s, tag)
 		}
 		// A writer's tag (no leading zeros) parses back the same way.
@@ -95,16 +97,13 @@ func FuzzParseSemVer(f *testing.F) {
 			t.Fatalf("%s.Compare(itself) = %d", s, c)
 		}
 		for _, part := range []Bump{BumpPatch, BumpMinor, BumpMajor} {
-			// Overflowing uint64 wraps around; no real version is that large.
-			if v.Major == ^uint64(0) || v.Minor == ^uint64(0) || v.Patch == ^uint64(0) {
-				break
-			}
+			// Numbers have no upper bound, so a bump never wraps around.
 			next := v.Bump(part)
 			if next.Compare(v) <= 0 {
 				t.Fatalf("%s.Bump(%d) = %s, not greater", s, part, next)
 			}
-			if !IsSemVer(next.String()) {
-				t.Fatalf("%s.Bump(%d) = %q, not a version", s, part, next)
+			if again, err := ParseSemVer(next.String()); err != nil || !reflect.DeepEqual(again, next) {
+				t.Fatalf("%s.Bump(%d) = %#v, which parses back to %#v, %v", s, part, next, again, err)
 			}
 		}
 	})

@@ -65,10 +65,16 @@ func ValidateArtifactName(s string) error {
 
 // ValidateStage returns an error naming the value and the rule when s is not a valid stage name.
 func ValidateStage(s string) error {
+	return ValidateName("stage", s)
+}
+
+// ValidateName checks a stage, type, label or key against the NAME rule of registry.md §2;
+// what says what the value is, for the error.
+func ValidateName(what, s string) error {
 	if isShortName(s) {
 		return nil
 	}
-	return fmt.Errorf("invalid stage '%s': %s", s, nameRule)
+	return fmt.Errorf("invalid %s '%s': %s", what, s, nameRule)
 }
 
 // SplitArtifactName splits "DIR:NAME" into its folder and short name; dir is "" for a plain NAME.

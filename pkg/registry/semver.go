@@ -1,15 +1,19 @@
 package registry
 
 import (
+	"cmp"
 	"fmt"
-	"strconv"
 	"strings"
 )
 
 // SemVer is a SemVer 2.0.0 version written with the mandatory lowercase "v" prefix that
 // registry tags use, such as v1.2.0 or v1.1.0-rc.1+build.5.
+//
+// MAJOR, MINOR and PATCH are decimal digits of any length, as the SemVer grammar allows and GTO
+// reads them: "18446744073709551616" is a valid major version. Parsing and Bump give canonical
+// digits ("0", never "00"); an empty part reads as 0, so the zero SemVer is v0.0.0.
 type SemVer struct {
-	Major, Minor, Patch uint64
+	Major, Minor, Patch string
 	Pre                 []string // dot-separated pre-release identifiers, nil for a release
 	Build               string   // build metadata after '+', ignored for precedence
 }
@@ -52,7 +56,7 @@ func parseSemVer(s string) (SemVer, bool) {
 		v.Pre = strings.Split(pre, ".")
 		rest = rest[:i]
 	}
-	nums := [3]*uint64{&v.Major, &v.Minor, &v.Patch}
+	nums := [3]*string{&v.Major, &v.Minor, &v.Patch}
 	for i := range nums {
 		p := rest
 		if i < 2 {
@@ -64,11 +68,7 @@ func parseSemVer(s string) (SemVer, bool) {
 		if !isNumeric(p) || (len(p) > 1 && p[0] == '0') {
 			return SemVer{}, false
 		}
-		n, err := strconv.ParseUint(p, 10, 64)
-		if err != nil {
-			return SemVer{}, false
-		}
-		*nums[i] = n
+		*nums[i] = p
 	}
 	return v, true
 }
@@ -77,11 +77,11 @@ func parseSemVer(s string) (SemVer, bool) {
 func (v SemVer) String() string {
 	var b strings.Builder
 	b.WriteByte('v')
-	b.WriteString(strconv.FormatUint(v.Major, 10))
+	b.WriteString(canonicalDecimal(v.Major))
 	b.WriteByte('.')
-	b.WriteString(strconv.FormatUint(v.Minor, 10))
+	b.WriteString(canonicalDecimal(v.Minor))
 	b.WriteByte('.')
-	b.WriteString(strconv.FormatUint(v.Patch, 10))
+	b.WriteString(canonicalDecimal(v.Patch))
 	if len(v.Pre) > 0 {
 		b.WriteByte('-')
 		b.WriteString(strings.Join(v.Pre, "."))
@@ -104,27 +104,28 @@ const (
 )
 
 // Bump returns the next version: the pre-release and build parts are dropped and the chosen
-// part is incremented, resetting the parts below it.
+// part is incremented, resetting the parts below it to "0". The result has canonical digits.
 func (v SemVer) Bump(part Bump) SemVer {
+	major, minor, patch := canonicalDecimal(v.Major), canonicalDecimal(v.Minor), canonicalDecimal(v.Patch)
 	switch part {
 	case BumpMajor:
-		return SemVer{Major: v.Major + 1}
+		return SemVer{Major: incrementDecimal(major), Minor: "0", Patch: "0"}
 	case BumpMinor:
-		return SemVer{Major: v.Major, Minor: v.Minor + 1}
+		return SemVer{Major: major, Minor: incrementDecimal(minor), Patch: "0"}
 	default:
-		return SemVer{Major: v.Major, Minor: v.Minor, Patch: v.Patch + 1}
+		return SemVer{Major: major, Minor: minor, Patch: incrementDecimal(patch)}
 	}
 }
 
 // Compare returns -1, 0 or 1 by SemVer precedence; build metadata is ignored.
 func (v SemVer) Compare(w SemVer) int {
-	if c := cmpUint(v.Major, w.Major); c != 0 {
+	if c := compareDecimal(v.Major, w.Major); c != 0 {
 		return c
 	}
-	if c := cmpUint(v.Minor, w.Minor); c != 0 {
+	if c := compareDecimal(v.Minor, w.Minor); c != 0 {
 		return c
 	}
-	if c := cmpUint(v.Patch, w.Patch); c != 0 {
+	if c := compareDecimal(v.Patch, w.Patch); c != 0 {
 		return c
 	}
 	switch {
@@ -140,7 +141,7 @@ func (v SemVer) Compare(w SemVer) int {
 			return c
 		}
 	}
-	return cmpUint(uint64(len(v.Pre)), uint64(len(w.Pre)))
+	return cmp.Compare(len(v.Pre), len(w.Pre))
 }
 
 // comparePre compares two pre-release identifiers: numeric ones numerically and below
@@ -149,38 +150,13 @@ func comparePre(a, b string) int {
 	an, bn := isNumeric(a), isNumeric(b)
 	switch {
 	case an && bn:
-		if c := cmpUint(uint64(len(a)), uint64(len(b))); c != 0 {
-			return c // no leading zeros, so the longer number is the larger
-		}
-		return strings.Compare(a, b)
+		return compareDecimal(a, b)
 	case an:
 		return -1
 	case bn:
 		return 1
 	}
 	return strings.Compare(a, b)
-}
-
-func cmpUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func isNumeric(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // validIdentifiers checks dot-separated SemVer identifiers of [0-9A-Za-z-]; pre-release

@@ -13,19 +13,25 @@ func TestParseSemVerValid(t *testing.T) {
 		in   string
 		want SemVer
 	}{
-		{"v0.1.2", SemVer{Major: 0, Minor: 1, Patch: 2}},
-		{"v3.4.5-pre.2+build.4", SemVer{Major: 3, Minor: 4, Patch: 5, Pre: []string{"pre", "2"}, Build: "build.4"}},
-		{"v3.4.5-pre.2-build.4", SemVer{Major: 3, Minor: 4, Patch: 5, Pre: []string{"pre", "2-build", "4"}}},
-		{"v1.0.0-rc.1", SemVer{Major: 1, Pre: []string{"rc", "1"}}},
-		{"v1.0.0+b.5", SemVer{Major: 1, Build: "b.5"}},
+		{"v0.1.2", SemVer{Major: "0", Minor: "1", Patch: "2"}},
+		{"v3.4.5-pre.2+build.4", SemVer{Major: "3", Minor: "4", Patch: "5", Pre: []string{"pre", "2"}, Build: "build.4"}},
+		{"v3.4.5-pre.2-build.4", SemVer{Major: "3", Minor: "4", Patch: "5", Pre: []string{"pre", "2-build", "4"}}},
+		{"v1.0.0-rc.1", SemVer{Major: "1", Minor: "0", Patch: "0", Pre: []string{"rc", "1"}}},
+		{"v1.0.0+b.5", SemVer{Major: "1", Minor: "0", Patch: "0", Build: "b.5"}},
 		// Beyond V4, from the SemVer 2.0.0 grammar.
-		{"v10.20.30", SemVer{Major: 10, Minor: 20, Patch: 30}},
-		{"v1.0.0-0", SemVer{Major: 1, Pre: []string{"0"}}},
-		{"v1.0.0-0a", SemVer{Major: 1, Pre: []string{"0a"}}},
-		{"v1.0.0--", SemVer{Major: 1, Pre: []string{"-"}}},
-		{"v1.0.0+001", SemVer{Major: 1, Build: "001"}}, // leading zeros are fine in build metadata
-		{"v1.0.0-x-y.z+b-1.2", SemVer{Major: 1, Pre: []string{"x-y", "z"}, Build: "b-1.2"}},
-		{"v18446744073709551615.0.0", SemVer{Major: 18446744073709551615}},
+		{"v10.20.30", SemVer{Major: "10", Minor: "20", Patch: "30"}},
+		{"v1.0.0-0", SemVer{Major: "1", Minor: "0", Patch: "0", Pre: []string{"0"}}},
+		{"v1.0.0-0a", SemVer{Major: "1", Minor: "0", Patch: "0", Pre: []string{"0a"}}},
+		{"v1.0.0--", SemVer{Major: "1", Minor: "0", Patch: "0", Pre: []string{"-"}}},
+		{"v1.0.0+001", SemVer{Major: "1", Minor: "0", Patch: "0", Build: "001"}}, // leading zeros are fine in build metadata
+		{"v1.0.0-x-y.z+b-1.2", SemVer{Major: "1", Minor: "0", Patch: "0", Pre: []string{"x-y", "z"}, Build: "b-1.2"}},
+		{"v18446744073709551615.0.0", SemVer{Major: "18446744073709551615", Minor: "0", Patch: "0"}},
+		// Numbers have no upper bound: past uint64 in every part (registry.md §2, GTO's ints).
+		{"v18446744073709551616.0.0", SemVer{Major: "18446744073709551616", Minor: "0", Patch: "0"}},
+		{"v1.99999999999999999999.0", SemVer{Major: "1", Minor: "99999999999999999999", Patch: "0"}},
+		{"v0.0.100000000000000000000000000000000000000", SemVer{Major: "0", Minor: "0", Patch: "100000000000000000000000000000000000000"}},
+		{"v99999999999999999999.0.0-rc.99999999999999999999+b.0099999999999999999999",
+			SemVer{Major: "99999999999999999999", Minor: "0", Patch: "0", Pre: []string{"rc", "99999999999999999999"}, Build: "b.0099999999999999999999"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
@@ -53,7 +59,9 @@ func TestParseSemVerInvalid(t *testing.T) {
 		// Beyond V4.
 		"", "v", "v1.2.3.4", "v1.2.3-", "v1.2.3+", "v1.2.3-rc..1", "v1.2.3+b..1", "v1.2.3-rc_1",
 		"v1.2.3+b+c", "v1.02.3", "v1.2.03", "v-1.2.3", "v+1.2.3", "v1.2.3 ", " v1.2.3", "v1..3",
-		"v1.2.3-é", "v18446744073709551616.0.0", "vv1.2.3", "v1.2.3!", "v1.0-rc.1",
+		"v1.2.3-é", "vv1.2.3", "v1.2.3!", "v1.0-rc.1",
+		// Leading zeros are refused at any size.
+		"v018446744073709551616.0.0", "v1.018446744073709551616.0", "v1.0.0-018446744073709551616",
 	}
 	for _, in := range tests {
 		t.Run(in, func(t *testing.T) {
@@ -112,6 +120,16 @@ func TestSemVerCompare(t *testing.T) {
 		{"v1.0.0-rc.1.1", "v1.0.0-rc.1", 1},
 		{"v1.0.0-100", "v1.0.0-99", 1},
 		{"v1.0.0-a-b", "v1.0.0-a", 1},
+		// Past 64 bits, still numerically: by length, then digit by digit.
+		{"v18446744073709551616.0.0", "v18446744073709551615.0.0", 1},
+		{"v100000000000000000000.0.0", "v99999999999999999999.0.0", 1},
+		{"v99999999999999999999.0.0", "v99999999999999999999.0.0+b", 0},
+		{"v99999999999999999998.9.9", "v99999999999999999999.0.0", -1},
+		{"v1.100000000000000000000.0", "v1.99999999999999999999.0", 1},
+		{"v1.0.100000000000000000000", "v1.0.99999999999999999999", 1},
+		{"v1.0.99999999999999999999", "v1.1.0", -1},
+		{"v18446744073709551616.0.0-rc.1", "v18446744073709551616.0.0", -1},
+		{"v1.0.0-rc.100000000000000000000", "v1.0.0-rc.99999999999999999999", 1},
 	}
 	for _, tc := range tests {
 		a, b := mustSemVer(t, tc.a), mustSemVer(t, tc.b)
@@ -148,6 +166,33 @@ func TestSemVerDescendingOrder(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, descendingVersions) {
 			t.Fatalf("seed %d: sorted %v\n got %v\nwant %v", seed, in, got, descendingVersions)
+		}
+	}
+}
+
+// TestSemVerDescendingOrderBig sorts versions whose parts do not fit 64 bits, shuffled, by
+// Compare: numerically, as GTO's Python ints do, never as text.
+func TestSemVerDescendingOrderBig(t *testing.T) {
+	want := []string{
+		"v100000000000000000000.0.0", "v99999999999999999999.1.0", "v99999999999999999999.0.100000000000000000000",
+		"v99999999999999999999.0.99999999999999999999", "v99999999999999999999.0.0",
+		"v99999999999999999999.0.0-rc.100000000000000000000", "v99999999999999999999.0.0-rc.99999999999999999999",
+		"v18446744073709551616.0.0", "v18446744073709551615.0.0", "v9.0.0", "v1.0.0",
+	}
+	for seed := int64(1); seed <= 20; seed++ {
+		in := append([]string(nil), want...)
+		rand.New(rand.NewSource(seed)).Shuffle(len(in), func(i, j int) { in[i], in[j] = in[j], in[i] })
+		vs := make([]SemVer, len(in))
+		for i, s := range in {
+			vs[i] = mustSemVer(t, s)
+		}
+		sort.SliceStable(vs, func(i, j int) bool { return vs[i].Compare(vs[j]) > 0 })
+		got := make([]string, len(vs))
+		for i, v := range vs {
+			got[i] = v.String()
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("seed %d: sorted %v\n got %v\nwant %v", seed, in, got, want)
 		}
 	}
 }
@@ -212,6 +257,15 @@ func TestSemVerBump(t *testing.T) {
 		{"v1.1.0-rc.1", "v1.1.1", "v1.2.0", "v2.0.0"},
 		{"v1.0.0+b", "v1.0.1", "v1.1.0", "v2.0.0"},
 		{"v1.2.3-rc.1+b.7", "v1.2.4", "v1.3.0", "v2.0.0"},
+		// Past 64 bits, and carries that make a number longer.
+		{"v18446744073709551615.18446744073709551615.18446744073709551615",
+			"v18446744073709551615.18446744073709551615.18446744073709551616",
+			"v18446744073709551615.18446744073709551616.0", "v18446744073709551616.0.0"},
+		{"v99999999999999999999.99999999999999999999.99999999999999999999-rc.1",
+			"v99999999999999999999.99999999999999999999.100000000000000000000",
+			"v99999999999999999999.100000000000000000000.0", "v100000000000000000000.0.0"},
+		{"v9.9.9", "v9.9.10", "v9.10.0", "v10.0.0"},
+		{"v0.0.0", "v0.0.1", "v0.1.0", "v1.0.0"},
 	}
 	for _, tc := range tests {
 		v := mustSemVer(t, tc.in)
@@ -226,6 +280,10 @@ func TestSemVerBump(t *testing.T) {
 			if got.Pre != nil || got.Build != "" {
 				t.Errorf("%s.Bump(%d) kept pre-release %v or build %q", tc.in, c.part, got.Pre, got.Build)
 			}
+			// Canonical digits, as if parsed: "0" for the parts below the bumped one.
+			if want := mustSemVer(t, c.want); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s.Bump(%d) = %#v, want %#v", tc.in, c.part, got, want)
+			}
 		}
 		if v.String() != tc.in {
 			t.Errorf("Bump changed its receiver to %s", v)
@@ -235,8 +293,27 @@ func TestSemVerBump(t *testing.T) {
 	if got := (SemVer{}).Bump(BumpPatch).String(); got != "v0.0.1" {
 		t.Errorf("SemVer{}.Bump(BumpPatch) = %s, want v0.0.1", got)
 	}
+	for part, want := range map[Bump]string{BumpMinor: "v0.1.0", BumpMajor: "v1.0.0"} {
+		if got := (SemVer{}).Bump(part); !reflect.DeepEqual(got, mustSemVer(t, want)) {
+			t.Errorf("SemVer{}.Bump(%d) = %#v, want %s", part, got, want)
+		}
+	}
 	if BumpPatch != 0 {
 		t.Errorf("BumpPatch = %d; the zero Bump must be the default, patch", BumpPatch)
+	}
+}
+
+// TestSemVerZeroParts: an empty part is 0 for Compare as for String, so the zero SemVer equals
+// a parsed v0.0.0 in precedence.
+func TestSemVerZeroParts(t *testing.T) {
+	if c := (SemVer{}).Compare(mustSemVer(t, "v0.0.0")); c != 0 {
+		t.Errorf("SemVer{}.Compare(v0.0.0) = %d, want 0", c)
+	}
+	if c := (SemVer{Major: "1"}).Compare(mustSemVer(t, "v1.0.0")); c != 0 {
+		t.Errorf("SemVer{Major: 1}.Compare(v1.0.0) = %d, want 0", c)
+	}
+	if c := (SemVer{}).Compare(mustSemVer(t, "v0.0.1-rc.1")); c != -1 {
+		t.Errorf("SemVer{}.Compare(v0.0.1-rc.1) = %d, want -1", c)
 	}
 }
 
@@ -246,11 +323,14 @@ func TestSemVerStringFromLiteral(t *testing.T) {
 		want string
 	}{
 		{SemVer{}, "v0.0.0"},
-		{SemVer{Major: 1, Minor: 2, Patch: 3}, "v1.2.3"},
-		{SemVer{Major: 1, Pre: []string{"rc", "1"}}, "v1.0.0-rc.1"},
-		{SemVer{Major: 1, Pre: []string{}}, "v1.0.0"},
-		{SemVer{Major: 1, Build: "b.5"}, "v1.0.0+b.5"},
-		{SemVer{Major: 3, Minor: 4, Patch: 5, Pre: []string{"pre", "2"}, Build: "build.4"}, "v3.4.5-pre.2+build.4"},
+		{SemVer{Major: "1", Minor: "2", Patch: "3"}, "v1.2.3"},
+		// Parts left empty read as 0.
+		{SemVer{Major: "1", Pre: []string{"rc", "1"}}, "v1.0.0-rc.1"},
+		{SemVer{Major: "1", Pre: []string{}}, "v1.0.0"},
+		{SemVer{Major: "1", Build: "b.5"}, "v1.0.0+b.5"},
+		{SemVer{Patch: "1"}, "v0.0.1"},
+		{SemVer{Major: "3", Minor: "4", Patch: "5", Pre: []string{"pre", "2"}, Build: "build.4"}, "v3.4.5-pre.2+build.4"},
+		{SemVer{Major: "18446744073709551616", Minor: "0", Patch: "99999999999999999999"}, "v18446744073709551616.0.99999999999999999999"},
 	}
 	for _, tc := range tests {
 		if got := tc.v.String(); got != tc.want {

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -15,7 +16,7 @@ type State struct {
 	Warnings []string
 
 	events        []Event // every event, oldest first
-	counters      map[string]int64
+	counters      map[string]string
 	tagNames      map[string]bool     // every tag whose name parses, lightweight ones included
 	artifactTags  map[string][]string // those tags by artifact
 	parseWarnings []string
@@ -68,7 +69,15 @@ type Assignment struct {
 // Build derives the state from every tag of a repository in one pass.
 func Build(records []TagRecord) *State {
 	p := parseTags(records)
-	sort.SliceStable(p.events, func(i, j int) bool { return p.events[i].Before(&p.events[j]) })
+	slices.SortStableFunc(p.events, func(a, b Event) int {
+		switch {
+		case a.Before(&b):
+			return -1
+		case b.Before(&a):
+			return 1
+		}
+		return 0
+	})
 	return derive(p)
 }
 
@@ -89,10 +98,11 @@ func (s *State) VersionOf(e *Event) *Version {
 	return s.versionOf[e]
 }
 
-// NextCounter returns the counter for a new numbered tag of the artifact: one more than the
-// highest counter of any of its tags, lightweight ones included.
-func (s *State) NextCounter(artifact string) int64 {
-	return s.counters[artifact] + 1
+// NextCounter returns the counter for a new numbered tag of the artifact, in canonical decimal
+// digits: one more than the highest counter of any of its tags, lightweight ones included
+// ("1" when there is none). Counters have no upper bound.
+func (s *State) NextCounter(artifact string) string {
+	return incrementDecimal(s.counters[artifact])
 }
 
 // StagesInUse lists every stage that was ever assigned, in order of its first assignment.

@@ -122,7 +122,7 @@ func TestEventFields(t *testing.T) {
 	}
 	e := events[0]
 	want := Event{
-		Tag:         Tag{Artifact: "dir:m", Action: ActionAssign, Stage: "prod", Counter: 3, HasCounter: true, counterDigits: "3"},
+		Tag:         Tag{Artifact: "dir:m", Action: ActionAssign, Stage: "prod", Counter: "3", HasCounter: true, counterDigits: "3"},
 		Name:        "dir=m#prod#3",
 		Commit:      sha(1),
 		Time:        at(4),
@@ -443,6 +443,13 @@ func TestLatest(t *testing.T) {
 		{"deregistered greatest skipped", []TagRecord{rec("m@v1.0.0", sha(1), 0), rec("m@v2.0.0", sha(2), 1), rec("m@v2.0.0!", sha(2), 2)}, "v1.0.0"},
 		{"all deregistered", []TagRecord{rec("m@v1.0.0", sha(1), 0), rec("m@v1.0.0!", sha(1), 1)}, ""},
 		{"deprecated artifact keeps its versions", []TagRecord{rec("m@v1.0.0", sha(1), 0), rec("m@deprecated", sha(1), 1)}, "v1.0.0"},
+		// Past 64 bits, numerically (tag-limits.txtar).
+		{"past uint64", []TagRecord{rec("m@v18446744073709551615.0.0", sha(1), 0), rec("m@v18446744073709551616.0.0", sha(2), 1)},
+			"v18446744073709551616.0.0"},
+		{"longer is greater", []TagRecord{rec("m@v100000000000000000000.0.0", sha(1), 0), rec("m@v99999999999999999999.0.0", sha(2), 1)},
+			"v100000000000000000000.0.0"},
+		{"big minor", []TagRecord{rec("m@v1.99999999999999999999.0", sha(1), 0), rec("m@v1.100000000000000000000.0-rc.1", sha(2), 1),
+			rec("m@v1.9.0", sha(3), 2)}, "v1.100000000000000000000.0-rc.1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -595,6 +602,13 @@ func TestEventBefore(t *testing.T) {
 		{ev("z#prod#0002", 0), ev("a#prod#3", 0)},    // counter before name
 		{ev("a#prod#0", 0), ev("b#prod", 0)},         // then name
 		{ev("m#prod", 0), ev("m#prod#0", 0)},         // counter 0 either way: name
+		// Counters of any size, numerically, never as text.
+		{ev("m#prod#9223372036854775807", 0), ev("m#prod#9223372036854775808", 0)},
+		{ev("m#prod#99999999999999999999", 0), ev("m#prod#100000000000000000000", 0)},
+		{ev("m#prod#100000000000000000000", 0), ev("m#prod#100000000000000000001", 0)},
+		{ev("m#prod#9", 0), ev("m#prod#18446744073709551616", 0)},
+		{ev("z#prod#00099999999999999999999", 0), ev("a#prod#100000000000000000000", 0)},
+		{ev("m#prod#99999999999999999999", 0), ev("m#prod!", 0)}, // action still before counter
 		{ev("m#zzz", 0), &Event{Tag: Tag{Artifact: "m", Action: ActionAssign, Stage: "a"}, Name: "m#a", Time: at(0).In(paris).Add(time.Second)}},
 	}
 	for _, tc := range tests {
@@ -638,32 +652,41 @@ func TestNextCounter(t *testing.T) {
 		name     string
 		records  []TagRecord
 		artifact string
-		want     int64
+		want     string
 	}{
-		{"none", nil, "m", 1},
-		{"only counter-less tags", []TagRecord{rec("m@v0.0.1", sha(1), 0), rec("m#prod", sha(1), 1)}, "m", 1},
-		{"register then assign", []TagRecord{rec("m@v0.0.1", sha(1), 0), rec("m#dev#1", sha(1), 1)}, "m", 2},
-		{"simple tag ignored", []TagRecord{rec("m@v0.0.1", sha(1), 0), rec("m#dev#1", sha(1), 1), rec("m#prod", sha(1), 2)}, "m", 2},
-		{"across actions", []TagRecord{rec("m@v0.0.1#1", sha(1), 0), rec("m#dev#2", sha(1), 1), rec("m@deprecated", sha(1), 2)}, "m", 3},
-		{"leading zeros", []TagRecord{rec("nn#qa#0042", sha(1), 0)}, "nn", 43},
-		{"lightweight counts", []TagRecord{lightweight("y#dev#7", sha(1))}, "y", 8},
-		{"folder artifact", []TagRecord{rec("dir=m@v0.0.1", sha(1), 0), rec("dir=m#prod#1", sha(1), 1)}, "dir:m", 2},
-		{"folder artifact is another artifact", []TagRecord{rec("dir=m#prod#5", sha(1), 0)}, "m", 1},
-		{"highest, not newest", []TagRecord{rec("m#dev#9", sha(1), 0), rec("m#dev#3", sha(1), 1)}, "m", 10},
-		{"deregistration counter", []TagRecord{rec("m@v1.0.0!#6", sha(1), 0)}, "m", 7},
-		{"created tag parses, so it counts", []TagRecord{rec("nn@created#4", sha(1), 0)}, "nn", 5},
-		{"tag on a tree counts", []TagRecord{{Name: "m#prod#11", Annotated: true, PeeledType: "tree", When: at(0)}}, "m", 12},
-		{"invalid tags do not count", []TagRecord{rec("m#prod#1!", sha(1), 0), rec("m@v1.0#8", sha(1), 0), rec("m#prod#2", sha(1), 1)}, "m", 3},
+		{"none", nil, "m", "1"},
+		{"only counter-less tags", []TagRecord{rec("m@v0.0.1", sha(1), 0), rec("m#prod", sha(1), 1)}, "m", "1"},
+		{"register then assign", []TagRecord{rec("m@v0.0.1", sha(1), 0), rec("m#dev#1", sha(1), 1)}, "m", "2"},
+		{"simple tag ignored", []TagRecord{rec("m@v0.0.1", sha(1), 0), rec("m#dev#1", sha(1), 1), rec("m#prod", sha(1), 2)}, "m", "2"},
+		{"across actions", []TagRecord{rec("m@v0.0.1#1", sha(1), 0), rec("m#dev#2", sha(1), 1), rec("m@deprecated", sha(1), 2)}, "m", "3"},
+		{"leading zeros", []TagRecord{rec("nn#qa#0042", sha(1), 0)}, "nn", "43"},
+		{"lightweight counts", []TagRecord{lightweight("y#dev#7", sha(1))}, "y", "8"},
+		{"folder artifact", []TagRecord{rec("dir=m@v0.0.1", sha(1), 0), rec("dir=m#prod#1", sha(1), 1)}, "dir:m", "2"},
+		{"folder artifact is another artifact", []TagRecord{rec("dir=m#prod#5", sha(1), 0)}, "m", "1"},
+		{"highest, not newest", []TagRecord{rec("m#dev#9", sha(1), 0), rec("m#dev#3", sha(1), 1)}, "m", "10"},
+		{"deregistration counter", []TagRecord{rec("m@v1.0.0!#6", sha(1), 0)}, "m", "7"},
+		{"created tag parses, so it counts", []TagRecord{rec("nn@created#4", sha(1), 0)}, "nn", "5"},
+		{"tag on a tree counts", []TagRecord{{Name: "m#prod#11", Annotated: true, PeeledType: "tree", When: at(0)}}, "m", "12"},
+		{"invalid tags do not count", []TagRecord{rec("m#prod#1!", sha(1), 0), rec("m@v1.0#8", sha(1), 0), rec("m#prod#2", sha(1), 1)}, "m", "3"},
+		// Past 64 bits: exact, with the carry.
+		{"int64 max", []TagRecord{rec("m#prod#9223372036854775807", sha(1), 0)}, "m", "9223372036854775808"},
+		{"uint64 max", []TagRecord{lightweight("m#prod#18446744073709551615", sha(1))}, "m", "18446744073709551616"},
+		{"carry makes it longer", []TagRecord{rec("m#dev#1", sha(1), 0), rec("m#prod#99999999999999999999", sha(1), 1)}, "m",
+			"100000000000000000000"},
+		{"big with leading zeros", []TagRecord{rec("nn#qa#000123456789012345678901234567890", sha(1), 0)}, "nn",
+			"123456789012345678901234567891"},
+		{"highest by value, not by text", []TagRecord{rec("m#dev#99999999999999999999", sha(1), 0), rec("m#dev#100000000000000000000", sha(1), 1),
+			rec("m#qa#9", sha(1), 2), rec("m#qa#0999999999999999999999", sha(1), 3)}, "m", "1000000000000000000000"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := Build(tc.records)
 			if got := s.NextCounter(tc.artifact); got != tc.want {
-				t.Errorf("NextCounter(%q) = %d, want %d", tc.artifact, got, tc.want)
+				t.Errorf("NextCounter(%q) = %s, want %s", tc.artifact, got, tc.want)
 			}
 			// A state in the past knows the same counters: they are for writing now.
 			if got := s.At(t0.Add(-time.Hour)).NextCounter(tc.artifact); got != tc.want {
-				t.Errorf("At(before).NextCounter(%q) = %d, want %d", tc.artifact, got, tc.want)
+				t.Errorf("At(before).NextCounter(%q) = %s, want %s", tc.artifact, got, tc.want)
 			}
 		})
 	}
@@ -934,8 +957,8 @@ func TestEmptyRegistry(t *testing.T) {
 		if len(s.Artifacts) != 0 || len(s.Events()) != 0 || len(s.Warnings) != 0 || len(s.Names()) != 0 {
 			t.Errorf("empty registry: %s", describe(s))
 		}
-		if got := s.NextCounter("m"); got != 1 {
-			t.Errorf("NextCounter = %d, want 1", got)
+		if got := s.NextCounter("m"); got != "1" {
+			t.Errorf("NextCounter = %s, want 1", got)
 		}
 	}
 }

@@ -1,9 +1,6 @@
 package registry
 
-import (
-	"strconv"
-	"strings"
-)
+import "strings"
 
 // Action is what a registry tag does. The values are ordered by the priority that breaks ties
 // between events of the same second (registry.md §3).
@@ -42,16 +39,17 @@ type Tag struct {
 	Action   Action
 	Version  string // registration and deregistration
 	Stage    string // assignment and unassignment
-	// Counter is the trailing "#N" when HasCounter; it only keeps tag names unique.
-	Counter    int64
+	// Counter is the trailing "#N" when HasCounter, in canonical decimal digits of any length
+	// ("42" for "#0042"; see decimal.go); "" when the tag has none, which counts as 0. It only
+	// keeps tag names unique.
+	Counter    string
 	HasCounter bool
 	// counterDigits keeps the counter as written ("0042"), so that formatting gives back the name.
 	counterDigits string
 }
 
 // ParseTag parses a tag name (without "refs/tags/") by the grammar of registry.md §2. It
-// returns false for a name that is not a registry tag. A counter too large for an int64 does
-// not parse.
+// returns false for a name that is not a registry tag. Numbers have no upper bound.
 func ParseTag(name string) (Tag, bool) {
 	var t Tag
 	i := strings.IndexAny(name, "@#")
@@ -65,11 +63,10 @@ func ParseTag(name string) (Tag, bool) {
 	t.Artifact = artifact
 	body, digits, hasCounter := cutCounter(name[i+1:])
 	if hasCounter {
-		n, err := strconv.ParseInt(digits, 10, 64)
-		if err != nil || !isNumeric(digits) {
+		if !isNumeric(digits) {
 			return Tag{}, false
 		}
-		t.Counter, t.HasCounter, t.counterDigits = n, true, digits
+		t.Counter, t.HasCounter, t.counterDigits = canonicalDecimal(digits), true, digits
 	}
 	negated := strings.HasSuffix(body, "!")
 	if negated {
@@ -139,17 +136,20 @@ func (t Tag) String() string {
 	}
 	if t.HasCounter {
 		b.WriteByte('#')
-		if n, err := strconv.ParseInt(t.counterDigits, 10, 64); err == nil && n == t.Counter {
+		// The digits as written, unless Counter was changed since parsing.
+		if t.counterDigits != "" && canonicalDecimal(t.counterDigits) == t.Counter {
 			b.WriteString(t.counterDigits)
 		} else {
-			b.WriteString(strconv.FormatInt(t.Counter, 10))
+			b.WriteString(canonicalDecimal(t.Counter))
 		}
 	}
 	return b.String()
 }
 
-// WithCounter returns the numbered form of the tag with counter n.
-func (t Tag) WithCounter(n int64) Tag {
-	t.Counter, t.HasCounter, t.counterDigits = n, true, ""
+// WithCounter returns the numbered form of the tag with counter n, decimal digits such as
+// NextCounter returns. The counter is written without leading zeros, so that a new tag's name
+// is canonical.
+func (t Tag) WithCounter(n string) Tag {
+	t.Counter, t.HasCounter, t.counterDigits = canonicalDecimal(n), true, ""
 	return t
 }

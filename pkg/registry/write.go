@@ -95,7 +95,7 @@ type planner struct {
 	change  Change
 	now     time.Time
 	last    time.Time // the newest event time of the artifact, new tags included
-	counter int64
+	counter string    // the highest counter used, in canonical digits ("" for none)
 }
 
 func (s *State) planner(artifact string, now time.Time) *planner {
@@ -110,7 +110,7 @@ func (s *State) planner(artifact string, now time.Time) *planner {
 // every event of the artifact, so that writers never create a tie.
 func (p *planner) add(t Tag, numbered bool, commit, version, message string) *NewTag {
 	if numbered {
-		p.counter++
+		p.counter = incrementDecimal(p.counter)
 		t = t.WithCounter(p.counter)
 	}
 	when := p.now
@@ -196,7 +196,7 @@ func (s *State) checkNewVersion(a *Artifact, version, commit string, force bool)
 // (by a deregistered version, or by a tag of that name).
 func (s *State) NextVersion(artifact string, bump Bump) string {
 	a := s.Artifacts[artifact]
-	next := SemVer{Patch: 1}
+	next := SemVer{Major: "0", Minor: "0", Patch: "1"}
 	if latest := a.Latest(); latest != nil {
 		next = latest.semver.Bump(bump)
 	}

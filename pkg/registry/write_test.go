@@ -216,6 +216,56 @@ func TestWriteV5(t *testing.T) {
 	}
 }
 
+// TestWriteBigCounters: the counter of a new tag is 1 + the highest counter of the artifact
+// however large (registry.md §4), written without leading zeros, and the new tag is the newest
+// event once written.
+func TestWriteBigCounters(t *testing.T) {
+	c1 := sha(1)
+	tests := []struct {
+		name     string
+		existing []TagRecord
+		action   plan
+		want     []string
+	}{
+		{"past int64", []TagRecord{rec("m@v1.0.0", c1, 0), rec("m#dev#9223372036854775807", c1, 1)},
+			assignCommit("m", "prod", c1), []string{"m#prod#9223372036854775808"}},
+		{"carry, leading zeros dropped", []TagRecord{rec("nn#qa#00099999999999999999999", c1, 0)},
+			assignSR("nn", "dev", head), []string{"nn#dev#100000000000000000000"}},
+		{"registration, then assignment", []TagRecord{lightweight("nn#qa#18446744073709551615", c1)},
+			assignCommit("nn", "dev", head), []string{"nn@v0.0.1", "nn#dev#18446744073709551616"}},
+		{"unassign", []TagRecord{rec("m@v99999999999999999999.0.0", c1, 0), rec("m#prod#99999999999999999999", c1, 1)},
+			unassign("m", "prod", ""), []string{"m#prod!#100000000000000000000"}},
+		{"deprecate --no-simple", []TagRecord{rec("m@v1.0.0#123456789012345678901234567890", c1, 0)},
+			func(s *State, o WriteOptions) (Change, error) {
+				o.Naming = NamingNumbered
+				return deprecate("m", "")(s, o)
+			}, []string{"m@deprecated#123456789012345678901234567891"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := Build(tc.existing)
+			c, err := tc.action(s, WriteOptions{Now: nowAt})
+			if err != nil {
+				t.Fatalf("error %v, want %v", err, tc.want)
+			}
+			if got := createdNames(c); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("created %v, want %v", got, tc.want)
+			}
+			name, _ := ParseTag(tc.want[0])
+			checkNewTags(t, c, name.Artifact)
+			after := Build(apply(tc.existing, c))
+			events := eventNames(artifact(t, after, name.Artifact).Events)
+			if len(events) < len(tc.want) || !reflect.DeepEqual(events[len(events)-len(tc.want):], tc.want) {
+				t.Errorf("after writing, events are %v; want them to end with %v", events, tc.want)
+			}
+			last, _ := ParseTag(tc.want[len(tc.want)-1])
+			if got, want := after.NextCounter(name.Artifact), incrementDecimal(last.Counter); got != want {
+				t.Errorf("after writing, NextCounter = %s, want %s", got, want)
+			}
+		})
+	}
+}
+
 // TestWriteNewTagFields checks every field of the tags each action creates: default messages
 // byte for byte ({name} in its dir:name form), commits, versions and the Replace flag.
 func TestWriteNewTagFields(t *testing.T) {
@@ -466,6 +516,17 @@ func TestNextVersion(t *testing.T) {
 		{"all deregistered: from v0.0.1 again, skipping taken ones",
 			[]TagRecord{rec("m@v0.0.1", c(1), 0), rec("m@v0.0.2", c(2), 1), rec("m@v0.0.1!", c(1), 2), rec("m@v0.0.2!", c(2), 3)},
 			[3]string{"v0.0.3", "v0.1.0", "v1.0.0"}},
+		// Past 64 bits, with carries that make a part longer (tag-limits.txtar).
+		{"past uint64", []TagRecord{rec("m@v18446744073709551615.18446744073709551615.18446744073709551615", c(1), 0)},
+			[3]string{"v18446744073709551615.18446744073709551615.18446744073709551616",
+				"v18446744073709551615.18446744073709551616.0", "v18446744073709551616.0.0"}},
+		{"greatest by SemVer past 64 bits", []TagRecord{rec("m@v100000000000000000000.0.0", c(1), 0),
+			rec("m@v99999999999999999999.99999999999999999999.99999999999999999999", c(2), 1)},
+			[3]string{"v100000000000000000000.0.1", "v100000000000000000000.1.0", "v100000000000000000001.0.0"}},
+		{"skip a deregistered version past 64 bits",
+			[]TagRecord{rec("m@v99999999999999999999.0.0", c(1), 0), rec("m@v99999999999999999999.0.1", c(2), 1),
+				rec("m@v99999999999999999999.0.1!", c(2), 2), rec("m@v100000000000000000000.0.0", c(3), 3), rec("m@v100000000000000000000.0.0!", c(3), 4)},
+			[3]string{"v99999999999999999999.0.2", "v99999999999999999999.1.0", "v100000000000000000001.0.0"}},
 		{"all deregistered, v0.0.1 free",
 			[]TagRecord{rec("m@v3.0.0", c(1), 0), rec("m@v3.0.0!", c(1), 1)},
 			[3]string{"v0.0.1", "v0.0.1", "v0.0.1"}},

@@ -1,0 +1,235 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/git-model/git-model/pkg/annotation"
+	"github.com/git-model/git-model/pkg/registry"
+)
+
+const annotateShort = "Annotate an artifact: its path, type, description and labels"
+
+const annotateLong = `Write the annotation of NAME in artifacts.yaml at the root of the work tree (DIR/artifacts.yaml
+for DIR:NAME), creating the file or the entry when needed. Only the lines that change are
+touched: comments, blank lines, key order and other artifacts stay as they were. The file is
+replaced atomically. The command does not commit, unless --commit.
+
+Labels are added to those the artifact has (--remove-label takes some away). A type must be
+one of those .gto or model.types allow. --must-exist requires PATH to be tracked by Git and sets
+virtual: false; a path given without it is virtual (outside Git), as in GTO.`
+
+type annotateCommand struct {
+	app          *App
+	Path         string   `long:"path" value-name:"PATH" description:"Where the artifact's file lives: a path in the repository or a URL such as s3://bucket/model.pt"`
+	Type         string   `long:"type" value-name:"TYPE" description:"The artifact's type, such as model or dataset"`
+	Description  string   `long:"description" value-name:"TEXT" description:"A description of the artifact"`
+	Labels       []string `long:"label" value-name:"LABEL" description:"Add a label (repeatable)"`
+	RemoveLabels []string `long:"remove-label" value-name:"LABEL" description:"Remove a label (repeatable)"`
+	Custom       []string `long:"custom" value-name:"KEY=VALUE" description:"Set a custom field (repeatable)"`
+	MustExist    bool     `long:"must-exist" description:"PATH must be tracked by Git (sets virtual: false)"`
+	Commit       bool     `long:"commit" description:"Commit the annotations file, and nothing else"`
+	Args         struct {
+		Name string `positional-arg-name:"NAME" required:"yes"`
+	} `positional-args:"yes"`
+}
+
+func (c *annotateCommand) Execute(args []string) error {
+	if err := noExtraArgs(args); err != nil {
+		return err
+	}
+	edit, err := c.edit()
+	if err != nil {
+		return err
+	}
+	return c.app.editAnnotations(c.Args.Name, c.Commit, fmt.Sprintf("Annotate artifact '%s'", c.Args.Name),
+		func(f *annotation.File, key string) (*annotation.File, error) {
+			if c.MustExist {
+				if err := c.checkTracked(f, key); err != nil {
+					return nil, err
+				}
+			}
+			// As in GTO, a path given without --must-exist is virtual: say so only where the
+			// file says otherwise, since virtual is the default.
+			if a, ok, err := f.Get(key); err == nil && ok && !a.Virtual && c.Path != "" && !c.MustExist {
+				virtual := true
+				edit.Virtual = &virtual
+			}
+			return f.Apply(key, edit)
+		})
+}
+
+// edit checks the options and turns them into an edit of the annotation.
+func (c *annotateCommand) edit() (annotation.Edit, error) {
+	var e annotation.Edit
+	if err := registry.ValidateArtifactName(c.Args.Name); err != nil {
+		return e, userError("%v", err)
+	}
+	if c.Type != "" {
+		if err := registry.ValidateName("type", c.Type); err != nil {
+			return e, userError("%v", err)
+		}
+		cfg, err := c.app.Config()
+		if err != nil {
+			return e, err
+		}
+		if err := cfg.CheckType(c.Type); err != nil {
+			return e, userError("%v", err)
+		}
+		e.Type = &c.Type
+	}
+	for _, l := range append(append([]string{}, c.Labels...), c.RemoveLabels...) {
+		if err := registry.ValidateName("label", l); err != nil {
+			return e, userError("%v", err)
+		}
+	}
+	e.AddLabels, e.RemoveLabels = c.Labels, c.RemoveLabels
+	for _, kv := range c.Custom {
+		key, value, found := strings.Cut(kv, "=")
+		if !found {
+			return e, usageError(fmt.Errorf("--custom takes KEY=VALUE, not '%s'", kv))
+		}
+		if err := registry.ValidateName("custom key", key); err != nil {
+			return e, userError("%v", err)
+		}
+		e.Custom = append(e.Custom, annotation.KeyValue{Key: key, Value: value})
+	}
+	if c.Path != "" {
+		e.Path = &c.Path
+	}
+	if c.Description != "" {
+		e.Description = &c.Description
+	}
+	if c.MustExist {
+		virtual := false
+		e.Virtual = &virtual
+	}
+	return e, nil
+}
+
+// checkTracked requires the path (given, or already annotated) to be tracked by Git. A path
+// in DIR/artifacts.yaml is relative to DIR, as DVC's paths are to dvc.yaml.
+func (c *annotateCommand) checkTracked(f *annotation.File, key string) error {
+	p := c.Path
+	if p == "" {
+		a, _, err := f.Get(key)
+		if err != nil {
+			return err
+		}
+		p = a.Path
+	}
+	if p == "" {
+		return usageError(errors.New("--must-exist needs a path (--path)"))
+	}
+	if strings.Contains(p, "://") {
+		return userError("--must-exist needs a path in the repository, not the URL '%s'", p)
+	}
+	dir, _ := registry.SplitArtifactName(c.Args.Name)
+	repo, err := c.app.Repo()
+	if err != nil {
+		return err
+	}
+	tracked, err := repo.Tracked(path.Clean(path.Join(dir, p)))
+	if err != nil {
+		return fatalError(err)
+	}
+	if !tracked {
+		return userError("path '%s' is not tracked by Git (git add it first, or drop --must-exist)", p)
+	}
+	return nil
+}
+
+// editAnnotations reads the work tree's annotations file of an artifact, edits it, writes it
+// back atomically when it changed, and commits it when asked.
+func (app *App) editAnnotations(name string, commit bool, message string, edit func(*annotation.File, string) (*annotation.File, error)) error {
+	if err := registry.ValidateArtifactName(name); err != nil {
+		return userError("%v", err)
+	}
+	repo, err := app.Repo()
+	if err != nil {
+		return err
+	}
+	if repo.WorkDir() == "" {
+		return fatalError(errors.New("this operation must be run in a work tree"))
+	}
+	notes, err := app.Annotations()
+	if err != nil {
+		return err
+	}
+	filePath, key := annotation.FilePath(name, notes.index)
+	full := filepath.Join(repo.WorkDir(), filepath.FromSlash(filePath))
+	data, err := os.ReadFile(full)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if _, statErr := os.Stat(filepath.Dir(full)); statErr != nil {
+			return userError("folder '%s' does not exist", path.Dir(filePath))
+		}
+	case err != nil && isDirError(err):
+		return userError("%s is a directory, not a file", filePath)
+	case err != nil:
+		return fatalError(fmt.Errorf("reading %s: %w", filePath, err))
+	}
+	f, err := annotation.Parse(filePath, data)
+	if err != nil {
+		return userError("%v", err)
+	}
+	edited, err := edit(f, key)
+	if err != nil {
+		var exit *exitError
+		if errors.As(err, &exit) {
+			return err
+		}
+		return userError("%v", err)
+	}
+	if string(edited.Bytes()) == string(data) && !commit {
+		fmt.Fprintf(app.Stdout, "%s already says so; nothing to change\n", filePath)
+		return nil
+	}
+	if err := annotation.WriteFile(full, edited.Bytes()); err != nil {
+		return fatalError(err)
+	}
+	fmt.Fprintf(app.Stdout, "Updated %s\n", filePath)
+	if !commit {
+		return nil
+	}
+	return app.commitFile(filePath, message)
+}
+
+// commitFile commits one file of the work tree, as `git commit FILE` would with nothing else
+// staged, and prints git's summary line.
+func (app *App) commitFile(filePath, message string) error {
+	repo, err := app.Repo()
+	if err != nil {
+		return err
+	}
+	author, err := repo.Author()
+	if err != nil {
+		return fatalError(err)
+	}
+	committer, err := repo.Committer()
+	if err != nil {
+		return fatalError(err)
+	}
+	authorTime, err := dateFromEnv("GIT_AUTHOR_DATE")
+	if err != nil {
+		return err
+	}
+	commitTime, err := dateFromEnv("GIT_COMMITTER_DATE")
+	if err != nil {
+		return err
+	}
+	id, err := repo.CommitFile(filePath, message, gitSignature(author, authorTime), gitSignature(committer, commitTime))
+	if err != nil {
+		return fatalError(err)
+	}
+	branch, ok := repo.HeadBranch()
+	if !ok {
+		branch = "detached HEAD"
+	}
+	fmt.Fprintf(app.Stdout, "[%s %s] %s\n", branch, registry.ShortCommit(id), message)
+	return nil
+}

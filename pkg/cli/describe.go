@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/git-model/git-model/pkg/registry"
+)
+
+const describeShort = "Print the annotation of an artifact or of one of its versions"
+
+const describeLong = `Print what artifacts.yaml (or, when it does not name the artifact, DVC's dvc.yaml) says of
+NAME: its path, type, description, labels and custom fields. Plain NAME reads the work tree;
+NAME@vX.Y.Z, NAME@latest and NAME#STAGE read the file as committed at that version's commit,
+so that 'git model describe segm-nn#prod --path' names the file of the model in production.`
+
+type describeCommand struct {
+	app         *App
+	JSON        bool `long:"json" description:"Print JSON"`
+	Path        bool `long:"path" description:"Print the path only"`
+	Type        bool `long:"type" description:"Print the type only"`
+	Description bool `long:"description" description:"Print the description only"`
+	Labels      bool `long:"labels" description:"Print the labels only, one per line"`
+	Args        struct {
+		Name string `positional-arg-name:"NAME" required:"yes"`
+	} `positional-args:"yes"`
+}
+
+// describeJSON is the object `describe --json` prints.
+type describeJSON struct {
+	Artifact    string   `json:"artifact"`
+	Commit      *string  `json:"commit"`
+	Custom      any      `json:"custom"`
+	Description string   `json:"description"`
+	Labels      []string `json:"labels"`
+	Path        string   `json:"path"`
+	Source      string   `json:"source"`
+	Type        string   `json:"type"`
+	Version     *string  `json:"version"`
+	Virtual     bool     `json:"virtual"`
+}
+
+// describeYAML is the annotation as describe prints it for people: YAML, as in the file.
+type describeYAML struct {
+	Path        string   `yaml:"path,omitempty"`
+	Type        string   `yaml:"type,omitempty"`
+	Description string   `yaml:"description,omitempty"`
+	Labels      []string `yaml:"labels,omitempty,flow"`
+	Virtual     bool     `yaml:"virtual"`
+	Custom      any      `yaml:"custom,omitempty"`
+}
+
+func (c *describeCommand) Execute(args []string) error {
+	if err := noExtraArgs(args); err != nil {
+		return err
+	}
+	artifact, version, commit, err := c.resolve()
+	if err != nil {
+		return err
+	}
+	notes, err := c.app.Annotations()
+	if err != nil {
+		return err
+	}
+	a, ok, err := notes.Lookup(artifact, commit)
+	if err != nil {
+		return userError("%v", err)
+	}
+	if !ok {
+		where := "in the work tree"
+		if commit != "" {
+			where = "at commit " + registry.ShortCommit(commit)
+		}
+		return userError("'%s' has no annotation %s (artifacts.yaml, dvc.yaml)", artifact, where)
+	}
+	out := c.app.Stdout
+	switch {
+	case c.JSON:
+		return writeJSON(out, describeJSON{Artifact: artifact, Commit: nullable(commit), Custom: a.Custom,
+			Description: a.Description, Labels: append([]string{}, a.Labels...), Path: a.Path, Source: a.Source,
+			Type: a.Type, Version: nullable(version), Virtual: a.Virtual})
+	case c.Path || c.Type || c.Description || c.Labels:
+		for _, field := range []struct {
+			want  bool
+			value string
+		}{{c.Path, a.Path}, {c.Type, a.Type}, {c.Description, a.Description}} {
+			if field.want {
+				fmt.Fprintln(out, field.value)
+			}
+		}
+		if c.Labels && len(a.Labels) > 0 {
+			fmt.Fprintln(out, strings.Join(a.Labels, "\n"))
+		}
+		return nil
+	}
+	text, err := yaml.Marshal(describeYAML{Path: a.Path, Type: a.Type, Description: a.Description, Labels: a.Labels, Virtual: a.Virtual, Custom: a.Custom})
+	if err != nil {
+		return fatalError(err)
+	}
+	_, err = out.Write(text)
+	return err
+}
+
+// resolve finds what to describe: the artifact, and for a shortcut the version and its commit.
+func (c *describeCommand) resolve() (artifact, version, commit string, err error) {
+	sc := registry.ParseShortcut(c.Args.Name)
+	if !sc.IsShortcut {
+		if err := registry.ValidateArtifactName(c.Args.Name); err != nil {
+			return "", "", "", userError("%v", err)
+		}
+		return c.Args.Name, "", "", nil
+	}
+	state, err := c.app.State()
+	if err != nil {
+		return "", "", "", err
+	}
+	a, sc, err := findArtifact(state, c.Args.Name)
+	if err != nil {
+		return "", "", "", err
+	}
+	var v *registry.Version
+	switch {
+	case sc.Latest:
+		v = a.Latest()
+	case sc.Version != "":
+		v = a.Version(sc.Version)
+	default:
+		if in := a.InStage(sc.Stage); len(in) > 0 {
+			v = in[0].Version
+		}
+	}
+	if v == nil {
+		return "", "", "", userError("'%s' names no version", c.Args.Name)
+	}
+	return a.Name, v.Name, v.Commit, nil
+}

@@ -10,7 +10,7 @@ BINDIR  = $(DESTDIR)$(PREFIX)/bin
 MANDIR  = $(DESTDIR)$(PREFIX)/share/man/man1
 
 # Debian packages the build and the tests need.
-DEB_PACKAGES = git gcc pkg-config libgit2-dev
+DEB_PACKAGES = git gcc pkg-config libgit2-dev python3 python3-yaml
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LDFLAGS = -X github.com/git-model/git-model/pkg/cli.Version=$(VERSION)

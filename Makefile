@@ -7,10 +7,16 @@ GO      ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 VERSION ?= $(shell git describe --tags --match 'v[0-9]*' --always --dirty 2>/dev/null || echo 0.1.0-dev)
 
 BINDIR  = $(DESTDIR)$(PREFIX)/bin
-MANDIR  = $(DESTDIR)$(PREFIX)/share/man/man1
+SHARE   = $(DESTDIR)$(PREFIX)/share
+MANDIR  = $(SHARE)/man/man1
+BASHDIR = $(SHARE)/bash-completion/completions
+ZSHDIR  = $(SHARE)/zsh/site-functions
+FISHDIR = $(SHARE)/fish/vendor_completions.d
+FISHCONFDIR = $(SHARE)/fish/vendor_conf.d
 
 # Debian packages the build and the tests need.
-DEB_PACKAGES = git gcc pkg-config libgit2-dev python3 python3-yaml
+DEB_PACKAGES = git gcc pkg-config libgit2-dev python3 python3-yaml \
+	bash-completion zsh fish tmux man-db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LDFLAGS = -X github.com/git-model/git-model/pkg/cli.Version=$(VERSION)
@@ -44,12 +50,17 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseShortcut -fuzztime $(FUZZTIME) ./pkg/registry
 
 install: build
-	install -d $(BINDIR) $(MANDIR)
+	install -d $(BINDIR) $(MANDIR) $(BASHDIR) $(ZSHDIR) $(FISHDIR) $(FISHCONFDIR)
 	install -m 0755 bin/git-model $(BINDIR)/git-model
 	install -m 0644 man/git-model.1 $(MANDIR)/git-model.1
+	install -m 0644 completions/git-model.bash $(BASHDIR)/git-model
+	install -m 0644 completions/_git-model $(ZSHDIR)/_git-model
+	install -m 0644 completions/git-model.fish $(FISHDIR)/git-model.fish
+	install -m 0644 completions/git-model-git.fish $(FISHCONFDIR)/git-model.fish
 
 uninstall:
-	rm -f $(BINDIR)/git-model $(MANDIR)/git-model.1
+	rm -f $(BINDIR)/git-model $(MANDIR)/git-model.1 $(BASHDIR)/git-model $(ZSHDIR)/_git-model \
+		$(FISHDIR)/git-model.fish $(FISHCONFDIR)/git-model.fish
 
 clean:
 	rm -rf bin

@@ -34,7 +34,7 @@ type annotateCommand struct {
 	MustExist    bool     `long:"must-exist" description:"PATH must be tracked by Git (sets virtual: false)"`
 	Commit       bool     `long:"commit" description:"Commit the annotations file, and nothing else"`
 	Args         struct {
-		Name string `positional-arg-name:"NAME" required:"yes"`
+		Name artifactArg `positional-arg-name:"NAME" required:"yes"`
 	} `positional-args:"yes"`
 }
 
@@ -46,7 +46,7 @@ func (c *annotateCommand) Execute(args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.app.editAnnotations(c.Args.Name, c.Commit, fmt.Sprintf("Annotate artifact '%s'", c.Args.Name),
+	return c.app.editAnnotations(string(c.Args.Name), c.Commit, fmt.Sprintf("Annotate artifact '%s'", c.Args.Name),
 		func(f *annotation.File, key string) (*annotation.File, error) {
 			if c.MustExist {
 				if err := c.checkTracked(f, key); err != nil {
@@ -66,7 +66,7 @@ func (c *annotateCommand) Execute(args []string) error {
 // edit checks the options and turns them into an edit of the annotation.
 func (c *annotateCommand) edit() (annotation.Edit, error) {
 	var e annotation.Edit
-	if err := registry.ValidateArtifactName(c.Args.Name); err != nil {
+	if err := registry.ValidateArtifactName(string(c.Args.Name)); err != nil {
 		return e, userError("%v", err)
 	}
 	if c.Type != "" {
@@ -128,7 +128,7 @@ func (c *annotateCommand) checkTracked(f *annotation.File, key string) error {
 	if strings.Contains(p, "://") {
 		return userError("--must-exist needs a path in the repository, not the URL '%s'", p)
 	}
-	dir, _ := registry.SplitArtifactName(c.Args.Name)
+	dir, _ := registry.SplitArtifactName(string(c.Args.Name))
 	repo, err := c.app.Repo()
 	if err != nil {
 		return err

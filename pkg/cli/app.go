@@ -25,10 +25,17 @@ type App struct {
 	configErr error
 	notes     *annotations // read lazily by Annotations
 	warned    map[string]bool
+	global    *globalOptions
+	color     *bool  // decided once by useColor
+	paging    bool   // output goes through a pager
+	pager     func() // closes the pager's input and waits for it
 }
 
-// Close releases the repository.
+// Close waits for the pager and releases the repository.
 func (app *App) Close() {
+	if app.pager != nil {
+		app.pager()
+	}
 	if app.repo != nil {
 		app.repo.Close()
 	}

@@ -12,12 +12,12 @@ tags that assigned the version to the stage instead. 'git model unassign' is the
 
 type demoteCommand struct {
 	app     *App
-	Version string `long:"version" value-name:"vX.Y.Z" description:"Demote this version (default: the one the stage shows)"`
-	Delete  bool   `long:"delete" description:"Delete the assignment tags instead of writing an unassignment tag"`
+	Version versionArg `long:"version" value-name:"vX.Y.Z" description:"Demote this version (default: the one the stage shows)"`
+	Delete  bool       `long:"delete" description:"Delete the assignment tags instead of writing an unassignment tag"`
 	tagFlags
 	Args struct {
-		Name  string `positional-arg-name:"NAME" required:"yes"`
-		Stage string `positional-arg-name:"STAGE" required:"yes"`
+		Name  artifactArg `positional-arg-name:"NAME" required:"yes"`
+		Stage stageArg    `positional-arg-name:"STAGE" required:"yes"`
 	} `positional-args:"yes"`
 }
 
@@ -31,6 +31,6 @@ func (c *demoteCommand) Execute(args []string) error {
 	}
 	opts.Delete = c.Delete
 	return c.app.write(func(s *registry.State, opts registry.WriteOptions) (registry.Change, error) {
-		return s.Unassign(registry.UnassignRequest{WriteOptions: opts, Artifact: c.Args.Name, Stage: c.Args.Stage, Version: c.Version})
+		return s.Unassign(registry.UnassignRequest{WriteOptions: opts, Artifact: string(c.Args.Name), Stage: string(c.Args.Stage), Version: string(c.Version)})
 	}, opts)
 }

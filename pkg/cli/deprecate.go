@@ -18,13 +18,13 @@ or every tag of the artifact.`
 
 type deprecateCommand struct {
 	app    *App
-	Ref    string `long:"ref" value-name:"REF" description:"Tag this commit-ish when deprecating the artifact (default: the commit of its newest event)"`
+	Ref    refArg `long:"ref" value-name:"REF" description:"Tag this commit-ish when deprecating the artifact (default: the commit of its newest event)"`
 	Delete bool   `long:"delete" description:"Delete tags instead of writing a deregistration or deprecation tag"`
 	Force  bool   `short:"f" long:"force" description:"Deprecate an artifact that is deprecated already"`
 	tagFlags
 	Args struct {
-		Name    string `positional-arg-name:"NAME" required:"yes"`
-		Version string `positional-arg-name:"VERSION"`
+		Name    artifactArg `positional-arg-name:"NAME" required:"yes"`
+		Version versionArg  `positional-arg-name:"VERSION"`
 	} `positional-args:"yes"`
 }
 
@@ -42,16 +42,16 @@ func (c *deprecateCommand) Execute(args []string) error {
 			return usageError(errors.New("--ref applies to deprecating an artifact, not to deregistering a version"))
 		}
 		return c.app.write(func(s *registry.State, opts registry.WriteOptions) (registry.Change, error) {
-			return s.Deregister(registry.DeregisterRequest{WriteOptions: opts, Artifact: c.Args.Name, Version: c.Args.Version})
+			return s.Deregister(registry.DeregisterRequest{WriteOptions: opts, Artifact: string(c.Args.Name), Version: string(c.Args.Version)})
 		}, opts)
 	}
 	var commit string
 	if c.Ref != "" {
-		if commit, err = c.app.resolveCommit(c.Ref); err != nil {
+		if commit, err = c.app.resolveCommit(string(c.Ref)); err != nil {
 			return err
 		}
 	}
 	return c.app.write(func(s *registry.State, opts registry.WriteOptions) (registry.Change, error) {
-		return s.Deprecate(registry.DeprecateRequest{WriteOptions: opts, Artifact: c.Args.Name, Commit: commit})
+		return s.Deprecate(registry.DeprecateRequest{WriteOptions: opts, Artifact: string(c.Args.Name), Commit: commit})
 	}, opts)
 }

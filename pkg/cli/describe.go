@@ -24,7 +24,7 @@ type describeCommand struct {
 	Description bool `long:"description" description:"Print the description only"`
 	Labels      bool `long:"labels" description:"Print the labels only, one per line"`
 	Args        struct {
-		Name string `positional-arg-name:"NAME" required:"yes"`
+		Name shortcutArg `positional-arg-name:"NAME" required:"yes"`
 	} `positional-args:"yes"`
 }
 
@@ -105,18 +105,18 @@ func (c *describeCommand) Execute(args []string) error {
 
 // resolve finds what to describe: the artifact, and for a shortcut the version and its commit.
 func (c *describeCommand) resolve() (artifact, version, commit string, err error) {
-	sc := registry.ParseShortcut(c.Args.Name)
+	sc := registry.ParseShortcut(string(c.Args.Name))
 	if !sc.IsShortcut {
-		if err := registry.ValidateArtifactName(c.Args.Name); err != nil {
+		if err := registry.ValidateArtifactName(string(c.Args.Name)); err != nil {
 			return "", "", "", userError("%v", err)
 		}
-		return c.Args.Name, "", "", nil
+		return string(c.Args.Name), "", "", nil
 	}
 	state, err := c.app.State()
 	if err != nil {
 		return "", "", "", err
 	}
-	a, sc, err := findArtifact(state, c.Args.Name)
+	a, sc, err := findArtifact(state, string(c.Args.Name))
 	if err != nil {
 		return "", "", "", err
 	}

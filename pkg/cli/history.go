@@ -18,7 +18,7 @@ type historyCommand struct {
 	JSON    bool   `long:"json" description:"Print JSON instead of a table"`
 	At      string `long:"at" value-name:"WHEN" description:"Ignore events after WHEN (a date, a date and time, or a commit)"`
 	Args    struct {
-		Name string `positional-arg-name:"NAME"`
+		Name shortcutArg `positional-arg-name:"NAME"`
 	} `positional-args:"yes"`
 }
 
@@ -43,6 +43,9 @@ func (c *historyCommand) Execute(args []string) error {
 	state, err := c.app.StateAt(c.At)
 	if err != nil {
 		return err
+	}
+	if !c.JSON {
+		c.app.startPager()
 	}
 	keep, err := c.filter(state)
 	if err != nil {
@@ -77,7 +80,13 @@ func (c *historyCommand) Execute(args []string) error {
 		rows[i] = []string{e.Time.Format(tableTime), e.Artifact, e.Action.String(), orNone(eventVersion(state, e, true)),
 			orNone(e.Stage), registry.ShortCommit(e.Commit), e.Name}
 	}
-	return writeTable(c.app.Stdout, []string{"time", "artifact", "event", "version", "stage", "commit", "tag"}, rows)
+	return c.app.writeTable([]string{"time", "artifact", "event", "version", "stage", "commit", "tag"}, rows,
+		func(col int, _ string) string {
+			if col == 3 {
+				return colorVersion
+			}
+			return ""
+		})
 }
 
 // filter returns which events NAME selects: all without NAME, an artifact's, or those of one
@@ -86,7 +95,7 @@ func (c *historyCommand) filter(state *registry.State) (func(*registry.Event) bo
 	if c.Args.Name == "" {
 		return func(*registry.Event) bool { return true }, nil
 	}
-	a, sc, err := findArtifact(state, c.Args.Name)
+	a, sc, err := findArtifact(state, string(c.Args.Name))
 	if err != nil {
 		return nil, err
 	}

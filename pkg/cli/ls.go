@@ -30,7 +30,7 @@ type lsCommand struct {
 	Type       string   `long:"type" value-name:"TYPE" description:"Only artifacts annotated with this type"`
 	Labels     []string `long:"label" value-name:"LABEL" description:"Only artifacts annotated with this label (repeatable: all of them)"`
 	Args       struct {
-		Name string `positional-arg-name:"NAME"`
+		Name shortcutArg `positional-arg-name:"NAME"`
 	} `positional-args:"yes"`
 }
 
@@ -41,6 +41,9 @@ func (c *lsCommand) Execute(args []string) error {
 	state, err := c.app.StateAt(c.At)
 	if err != nil {
 		return err
+	}
+	if !c.JSON {
+		c.app.startPager()
 	}
 	if c.Args.Name == "" {
 		return c.listArtifacts(state)
@@ -140,7 +143,15 @@ func (c *lsCommand) listArtifacts(state *registry.State) error {
 			rows[i] = rows[i][:len(rows[i])-2]
 		}
 	}
-	return writeTable(c.app.Stdout, header, rows)
+	return c.app.writeTable(header, rows, func(col int, cell string) string {
+		switch {
+		case strings.HasSuffix(cell, ")"):
+			return colorWarning
+		case col >= 1 && col <= len(stages)+1:
+			return colorVersion
+		}
+		return ""
+	})
 }
 
 // artifactNames lists the artifacts of the registry and those annotated in the work tree (in
@@ -219,7 +230,7 @@ type versionJSON struct {
 }
 
 func (c *lsCommand) listVersions(state *registry.State) error {
-	a, sc, err := findArtifact(state, c.Args.Name)
+	a, sc, err := findArtifact(state, string(c.Args.Name))
 	if err != nil {
 		return err
 	}
@@ -267,7 +278,15 @@ func (c *lsCommand) listVersions(state *registry.State) error {
 			rows[i] = rows[i][:len(rows[i])-1]
 		}
 	}
-	return writeTable(c.app.Stdout, header, rows)
+	return c.app.writeTable(header, rows, func(col int, cell string) string {
+		switch {
+		case strings.HasSuffix(cell, ")"):
+			return colorWarning
+		case col == 0:
+			return colorVersion
+		}
+		return ""
+	})
 }
 
 // selectVersions picks the rows of `ls NAME`: those a shortcut names, else every active

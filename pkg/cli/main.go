@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"strings"
 
@@ -19,6 +20,8 @@ var Version = "0.1.0-dev"
 // globalOptions are the options that come before the command.
 type globalOptions struct {
 	Version bool `long:"version" description:"Print the version of git-model and exit"`
+	NoPager bool `long:"no-pager" description:"Do not send long output through a pager"`
+	NoColor bool `long:"no-color" description:"Do not colour the output"`
 }
 
 // command is one subcommand: its name, help and the options struct that go-flags fills.
@@ -30,9 +33,9 @@ type command struct {
 
 // Main runs git-model with the arguments after the program name and returns the exit status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	app := &App{Stdin: stdin, Stdout: stdout, Stderr: stderr}
-	defer app.Close()
 	var global globalOptions
+	app := &App{Stdin: stdin, Stdout: stdout, Stderr: stderr, global: &global}
+	defer app.Close()
 	parser := newParser(app, &global)
 	parser.CommandHandler = func(cmd flags.Commander, rest []string) error {
 		switch {
@@ -45,6 +48,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			cmd = &lsCommand{app: app}
 		}
 		return cmd.Execute(rest)
+	}
+	if mode := os.Getenv("GO_FLAGS_COMPLETION"); mode != "" {
+		completing = &completionContext{app: app, parser: parser, args: args}
+		parser.CompletionHandler = func(items []flags.Completion) {
+			printCompletions(stdout, items, mode == "verbose")
+		}
 	}
 	_, err := parser.ParseArgs(args)
 	return app.report(err)
@@ -95,6 +104,18 @@ func unwrap(text string) string {
 		paragraphs[i] = strings.Join(strings.Fields(p), " ")
 	}
 	return strings.Join(paragraphs, "\n\n")
+}
+
+// printCompletions prints one completion per line; verbose adds "  # description" as
+// go-flags does, which the zsh and fish scripts show beside each candidate.
+func printCompletions(w io.Writer, items []flags.Completion, verbose bool) {
+	for _, item := range items {
+		if verbose && item.Description != "" {
+			fmt.Fprintf(w, "%s  # %s\n", item.Item, item.Description)
+		} else {
+			fmt.Fprintln(w, item.Item)
+		}
+	}
 }
 
 // exitError is a failure with the message prefix and exit status that Git would use.

@@ -15,25 +15,37 @@ const tableTime = "2006-01-02 15:04:05 -0700"
 const none = "-"
 
 // writeTable prints rows under a header, columns aligned with two spaces between them and no
-// trailing blanks.
-func writeTable(w io.Writer, header []string, rows [][]string) error {
+// trailing blanks. colorOf gives the colour of a cell (nil or "" for none); the header is bold.
+func (app *App) writeTable(header []string, rows [][]string, colorOf func(col int, cell string) string) error {
 	widths := make([]int, len(header))
-	for _, row := range append([][]string{header}, rows...) {
+	all := append([][]string{header}, rows...)
+	for _, row := range all {
 		for i, cell := range row {
 			widths[i] = max(widths[i], utf8.RuneCountInString(cell))
 		}
 	}
 	var b strings.Builder
-	for _, row := range append([][]string{header}, rows...) {
+	for r, row := range all {
 		for i, cell := range row {
-			b.WriteString(cell)
+			color := colorHeader
+			if r > 0 {
+				color = ""
+				if colorOf != nil {
+					color = colorOf(i, cell)
+				}
+			}
+			if color != "" {
+				b.WriteString(app.paint(color, cell))
+			} else {
+				b.WriteString(cell)
+			}
 			if i < len(row)-1 {
 				b.WriteString(strings.Repeat(" ", widths[i]-utf8.RuneCountInString(cell)+2))
 			}
 		}
 		b.WriteByte('\n')
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(app.Stdout, b.String())
 	return err
 }
 

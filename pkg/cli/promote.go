@@ -19,14 +19,14 @@ replaces it. 'git model assign' is the same command.`
 
 type promoteCommand struct {
 	app              *App
-	Version          string `long:"version" value-name:"vX.Y.Z" description:"Promote this registered version instead of the one on REF"`
-	SkipRegistration bool   `long:"skip-registration" description:"Assign the stage to a commit that has no version without registering it"`
-	Force            bool   `short:"f" long:"force" description:"Assign even when the stage holds the version already; move a simple stage tag"`
+	Version          versionArg `long:"version" value-name:"vX.Y.Z" description:"Promote this registered version instead of the one on REF"`
+	SkipRegistration bool       `long:"skip-registration" description:"Assign the stage to a commit that has no version without registering it"`
+	Force            bool       `short:"f" long:"force" description:"Assign even when the stage holds the version already; move a simple stage tag"`
 	tagFlags
 	Args struct {
-		Name  string `positional-arg-name:"NAME" required:"yes"`
-		Stage string `positional-arg-name:"STAGE" required:"yes"`
-		Ref   string `positional-arg-name:"REF"`
+		Name  artifactArg `positional-arg-name:"NAME" required:"yes"`
+		Stage stageArg    `positional-arg-name:"STAGE" required:"yes"`
+		Ref   refArg      `positional-arg-name:"REF"`
 	} `positional-args:"yes"`
 }
 
@@ -41,18 +41,18 @@ func (c *promoteCommand) Execute(args []string) error {
 	if c.Version != "" && c.Args.Ref != "" {
 		return usageError(errors.New("--version and REF cannot be used together"))
 	}
-	if err := c.app.checkStageAllowed(c.Args.Stage); err != nil {
+	if err := c.app.checkStageAllowed(string(c.Args.Stage)); err != nil {
 		return err
 	}
 	var commit string
 	if c.Version == "" {
-		if commit, err = c.app.resolveCommit(c.Args.Ref); err != nil {
+		if commit, err = c.app.resolveCommit(string(c.Args.Ref)); err != nil {
 			return err
 		}
 	}
 	opts.Force = c.Force
 	return c.app.write(func(s *registry.State, opts registry.WriteOptions) (registry.Change, error) {
-		return s.Assign(registry.AssignRequest{WriteOptions: opts, Artifact: c.Args.Name, Stage: c.Args.Stage,
-			Version: c.Version, Commit: commit, SkipRegistration: c.SkipRegistration})
+		return s.Assign(registry.AssignRequest{WriteOptions: opts, Artifact: string(c.Args.Name), Stage: string(c.Args.Stage),
+			Version: string(c.Version), Commit: commit, SkipRegistration: c.SkipRegistration})
 	}, opts)
 }

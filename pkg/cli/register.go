@@ -18,15 +18,15 @@ second one unless --force.`
 
 type registerCommand struct {
 	app       *App
-	Version   string `long:"version" value-name:"vX.Y.Z" description:"The version to register (default: the next one)"`
-	BumpMajor bool   `long:"bump-major" description:"Choose the next version by bumping the major part"`
-	BumpMinor bool   `long:"bump-minor" description:"Choose the next version by bumping the minor part"`
-	BumpPatch bool   `long:"bump-patch" description:"Choose the next version by bumping the patch part (the default)"`
-	Force     bool   `short:"f" long:"force" description:"Register even when the commit already has a version, or re-register a deregistered version elsewhere"`
+	Version   versionArg `long:"version" value-name:"vX.Y.Z" description:"The version to register (default: the next one)"`
+	BumpMajor bool       `long:"bump-major" description:"Choose the next version by bumping the major part"`
+	BumpMinor bool       `long:"bump-minor" description:"Choose the next version by bumping the minor part"`
+	BumpPatch bool       `long:"bump-patch" description:"Choose the next version by bumping the patch part (the default)"`
+	Force     bool       `short:"f" long:"force" description:"Register even when the commit already has a version, or re-register a deregistered version elsewhere"`
 	tagFlags
 	Args struct {
-		Name string `positional-arg-name:"NAME" required:"yes"`
-		Ref  string `positional-arg-name:"REF"`
+		Name artifactArg `positional-arg-name:"NAME" required:"yes"`
+		Ref  refArg      `positional-arg-name:"REF"`
 	} `positional-args:"yes"`
 }
 
@@ -42,13 +42,13 @@ func (c *registerCommand) Execute(args []string) error {
 	if err != nil {
 		return err
 	}
-	commit, err := c.app.resolveCommit(c.Args.Ref)
+	commit, err := c.app.resolveCommit(string(c.Args.Ref))
 	if err != nil {
 		return err
 	}
 	opts.Force = c.Force
 	return c.app.write(func(s *registry.State, opts registry.WriteOptions) (registry.Change, error) {
-		return s.Register(registry.RegisterRequest{WriteOptions: opts, Artifact: c.Args.Name, Commit: commit, Version: c.Version, Bump: bump})
+		return s.Register(registry.RegisterRequest{WriteOptions: opts, Artifact: string(c.Args.Name), Commit: commit, Version: string(c.Version), Bump: bump})
 	}, opts)
 }
 

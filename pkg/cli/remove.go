@@ -16,7 +16,7 @@ type removeCommand struct {
 	app    *App
 	Commit bool `long:"commit" description:"Commit the annotations file, and nothing else"`
 	Args   struct {
-		Name string `positional-arg-name:"NAME" required:"yes"`
+		Name artifactArg `positional-arg-name:"NAME" required:"yes"`
 	} `positional-args:"yes"`
 }
 
@@ -24,7 +24,7 @@ func (c *removeCommand) Execute(args []string) error {
 	if err := noExtraArgs(args); err != nil {
 		return err
 	}
-	return c.app.editAnnotations(c.Args.Name, c.Commit, fmt.Sprintf("Remove the annotation of artifact '%s'", c.Args.Name),
+	return c.app.editAnnotations(string(c.Args.Name), c.Commit, fmt.Sprintf("Remove the annotation of artifact '%s'", c.Args.Name),
 		func(f *annotation.File, key string) (*annotation.File, error) {
 			return f.Remove(key)
 		})

@@ -175,3 +175,36 @@ func cleanMessage(msg string) string {
 	}
 	return strings.TrimRight(msg[:end], "\n")
 }
+
+// TagNames returns the names of all refs under refs/tags/ without reading any object, for
+// what needs only names (shell completion).
+func (r *Repository) TagNames() ([]string, error) {
+	return r.refNames(tagsPrefix)
+}
+
+// BranchNames returns the short names of the local branches.
+func (r *Repository) BranchNames() ([]string, error) {
+	return r.refNames("refs/heads/")
+}
+
+func (r *Repository) refNames(prefix string) ([]string, error) {
+	iter, err := r.repo.NewReferenceIteratorGlob(prefix + "*")
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", prefix, err)
+	}
+	defer iter.Free()
+	names := iter.Names()
+	var out []string
+	for {
+		name, err := names.Next()
+		if isCode(err, git.ErrorCodeIterOver) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", prefix, err)
+		}
+		if strings.HasPrefix(name, prefix) {
+			out = append(out, strings.TrimPrefix(name, prefix))
+		}
+	}
+}

@@ -1,0 +1,227 @@
+package cli
+
+import (
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+
+	flags "github.com/jessevdk/go-flags"
+
+	"github.com/git-model/git-model/pkg/registry"
+)
+
+// Shell completion follows go-flags' protocol: the shell scripts in completions/ run
+// `GO_FLAGS_COMPLETION=1 git-model ARGS… PARTIAL` and offer the lines it prints. go-flags
+// completes commands and options itself and asks the type of an argument for its values,
+// without context, so the context of the one process that completes lives here.
+var completing *completionContext
+
+// completionContext is what completers need: the repository and the words typed so far.
+type completionContext struct {
+	app    *App
+	parser *flags.Parser
+	args   []string
+	index  *tagIndex
+}
+
+// tagIndex is what tag names alone say (completion reads no tag object, to stay fast).
+type tagIndex struct {
+	artifacts []string
+	versions  map[string][]string
+	stages    map[string][]string // by artifact
+	allStages []string
+}
+
+// tags reads and indexes the tag names once.
+func (c *completionContext) tags() *tagIndex {
+	if c.index != nil {
+		return c.index
+	}
+	c.index = &tagIndex{versions: map[string][]string{}, stages: map[string][]string{}}
+	repo, err := c.app.Repo()
+	if err != nil {
+		return c.index
+	}
+	names, err := repo.TagNames()
+	if err != nil {
+		return c.index
+	}
+	seen := map[string]bool{}
+	for _, name := range names {
+		t, ok := registry.ParseTag(name)
+		if !ok {
+			continue
+		}
+		if !seen[t.Artifact] {
+			seen[t.Artifact] = true
+			c.index.artifacts = append(c.index.artifacts, t.Artifact)
+		}
+		switch t.Action {
+		case registry.ActionRegister:
+			c.index.versions[t.Artifact] = appendNew(c.index.versions[t.Artifact], t.Version)
+		case registry.ActionAssign:
+			c.index.stages[t.Artifact] = appendNew(c.index.stages[t.Artifact], t.Stage)
+			c.index.allStages = appendNew(c.index.allStages, t.Stage)
+		}
+	}
+	return c.index
+}
+
+func appendNew(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
+
+// matching turns the candidates that start with match into completions, sorted.
+func matching(match string, candidates []string) []flags.Completion {
+	var out []flags.Completion
+	for _, c := range candidates {
+		if strings.HasPrefix(c, match) {
+			out = append(out, flags.Completion{Item: c})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Item < out[j].Item })
+	return out
+}
+
+// artifactNames lists the artifacts of the tags and of the work tree's annotations.
+func (c *completionContext) artifactNames() []string {
+	names := append([]string{}, c.tags().artifacts...)
+	if notes, err := c.app.Annotations(); err == nil {
+		if annotated, err := notes.Names([]string{""}); err == nil {
+			for _, n := range annotated {
+				names = appendNew(names, n)
+			}
+		}
+	}
+	return names
+}
+
+// stages lists the configured stages and those in use.
+func (c *completionContext) stages() []string {
+	cfg, _ := c.app.Config()
+	return stageOrder(cfg.Stages, c.tags().allStages)
+}
+
+// artifactArg is an argument that names an artifact.
+type artifactArg string
+
+func (*artifactArg) Complete(match string) []flags.Completion {
+	if completing == nil {
+		return nil
+	}
+	return matching(match, completing.artifactNames())
+}
+
+// shortcutArg is an argument that names an artifact or, with a shortcut, one of its versions
+// or stages: NAME@latest, NAME@vX.Y.Z, NAME#STAGE.
+type shortcutArg string
+
+func (*shortcutArg) Complete(match string) []flags.Completion {
+	if completing == nil {
+		return nil
+	}
+	if i := strings.IndexAny(match, "@#"); i >= 0 {
+		name, idx := match[:i], completing.tags()
+		var candidates []string
+		if match[i] == '@' {
+			candidates = append([]string{name + "@latest"}, prefixed(name+"@", idx.versions[name])...)
+		} else {
+			candidates = prefixed(name+"#", idx.stages[name])
+		}
+		return matching(match, candidates)
+	}
+	return matching(match, completing.artifactNames())
+}
+
+func prefixed(prefix string, list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = prefix + s
+	}
+	return out
+}
+
+// stageArg is an argument that names a stage.
+type stageArg string
+
+func (*stageArg) Complete(match string) []flags.Completion {
+	if completing == nil {
+		return nil
+	}
+	return matching(match, completing.stages())
+}
+
+// versionArg is an argument that names a version of the artifact named on the command line.
+type versionArg string
+
+func (*versionArg) Complete(match string) []flags.Completion {
+	if completing == nil {
+		return nil
+	}
+	return matching(match, completing.tags().versions[completing.artifact()])
+}
+
+// refArg is an argument that names a commit: a branch, a tag that is not a registry tag, HEAD.
+type refArg string
+
+func (*refArg) Complete(match string) []flags.Completion {
+	if completing == nil {
+		return nil
+	}
+	repo, err := completing.app.Repo()
+	if err != nil {
+		return nil
+	}
+	refs := []string{"HEAD"}
+	if branches, err := repo.BranchNames(); err == nil {
+		refs = append(refs, branches...)
+	}
+	if tags, err := repo.TagNames(); err == nil {
+		for _, t := range tags {
+			if _, ok := registry.ParseTag(t); !ok {
+				refs = append(refs, t)
+			}
+		}
+	}
+	return matching(match, refs)
+}
+
+// artifact returns the artifact named on the command line being completed: the first argument
+// after the command that is not an option or an option's value.
+func (c *completionContext) artifact() string {
+	var cmd *flags.Command
+	for i := 0; i < len(c.args)-1; i++ { // the last word is the one being completed
+		word := c.args[i]
+		switch {
+		case word == "--":
+			continue
+		case strings.HasPrefix(word, "-"):
+			if c.takesValue(cmd, word) {
+				i++
+			}
+		case cmd == nil:
+			cmd = c.parser.Find(word)
+		default:
+			return registry.ParseShortcut(word).Artifact
+		}
+	}
+	return ""
+}
+
+// takesValue reports whether an option word ("--version", "-m") is followed by its value.
+func (c *completionContext) takesValue(cmd *flags.Command, word string) bool {
+	if strings.Contains(word, "=") || cmd == nil {
+		return false
+	}
+	var opt *flags.Option
+	if strings.HasPrefix(word, "--") {
+		opt = cmd.FindOptionByLongName(strings.TrimPrefix(word, "--"))
+	} else if len(word) == 2 {
+		opt = cmd.FindOptionByShortName(rune(word[1]))
+	}
+	return opt != nil && opt.Field().Type.Kind() != reflect.Bool
+}

@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+)
+
+// Terminal manners follow Git's: colour only on a terminal (color.model, then color.ui:
+// always, never or auto), never with NO_COLOR or --no-color; long output goes through Git's
+// pager (GIT_PAGER, core.pager, PAGER, less) when standard output is a terminal, unless
+// --no-pager, pager.model=false or a pager already runs (GIT_PAGER_IN_USE).
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb"
+}
+
+// configBool reads a Git boolean or "auto"; ok is false when unset or unreadable.
+func (app *App) configValue(key string) (string, bool) {
+	repo, err := app.Repo()
+	if err != nil {
+		return "", false
+	}
+	v, ok, err := repo.ConfigValue(key)
+	return strings.ToLower(strings.TrimSpace(v)), ok && err == nil
+}
+
+// useColor decides once whether output is coloured.
+func (app *App) useColor() bool {
+	if app.color != nil {
+		return *app.color
+	}
+	on := false
+	switch {
+	case app.global.NoColor, os.Getenv("NO_COLOR") != "":
+	default:
+		setting, ok := app.configValue("color.model")
+		if !ok {
+			setting, ok = app.configValue("color.ui")
+		}
+		switch setting {
+		case "always":
+			on = true
+		case "never", "false", "no", "off", "0":
+		default: // auto, true, unset
+			on = app.paging || isTerminal(app.Stdout)
+		}
+	}
+	app.color = &on
+	return on
+}
+
+// paint wraps text in an SGR colour when colour is on.
+func (app *App) paint(sgr, text string) string {
+	if text == "" || text == none || !app.useColor() {
+		return text
+	}
+	return "\x1b[" + sgr + "m" + text + "\x1b[m"
+}
+
+// The colours of the output, as Git's colour names map to SGR codes.
+const (
+	colorHeader  = "1"  // bold
+	colorVersion = "32" // green, as Git shows branches
+	colorWarning = "33" // yellow, for deprecated and deregistered
+)
+
+// startPager sends standard output through the user's pager, as Git does for long output.
+func (app *App) startPager() {
+	if app.global.NoPager || os.Getenv("GIT_PAGER_IN_USE") != "" || !isTerminal(app.Stdout) {
+		return
+	}
+	if v, ok := app.configValue("pager.model"); ok && (v == "false" || v == "no" || v == "off" || v == "0") {
+		return
+	}
+	pager := os.Getenv("GIT_PAGER")
+	if pager == "" {
+		if repo, err := app.Repo(); err == nil {
+			pager, _, _ = repo.ConfigValue("core.pager")
+		}
+	}
+	if pager == "" {
+		pager = os.Getenv("PAGER")
+	}
+	if pager == "" {
+		pager = "less"
+	}
+	if pager == "cat" {
+		return
+	}
+	cmd := exec.Command("sh", "-c", pager)
+	cmd.Stdout, cmd.Stderr = app.Stdout, app.Stderr
+	cmd.Env = append(os.Environ(), "GIT_PAGER_IN_USE=true")
+	if os.Getenv("LESS") == "" {
+		cmd.Env = append(cmd.Env, "LESS=FRX")
+	}
+	if os.Getenv("LV") == "" {
+		cmd.Env = append(cmd.Env, "LV=-c")
+	}
+	in, err := cmd.StdinPipe()
+	if err != nil || cmd.Start() != nil {
+		return // no pager: write to the terminal directly
+	}
+	app.paging = true
+	app.Stdout = in
+	app.pager = func() {
+		in.Close()
+		cmd.Wait()
+	}
+}

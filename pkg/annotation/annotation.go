@@ -47,6 +47,22 @@ func FilePath(artifact, file string) (filePath, key string) {
 	return file, artifact
 }
 
+// CheckFolder refuses a DIR:NAME whose folder would lead out of the work tree ("..") or into
+// Git's own directory (".git"): the name grammar allows them, a file path must not.
+func CheckFolder(artifact string) error {
+	dir, _, found := strings.Cut(artifact, ":")
+	if !found {
+		return nil
+	}
+	clean := path.Clean(dir)
+	for _, part := range strings.Split(clean, "/") {
+		if part == ".." || part == ".git" {
+			return fmt.Errorf("folder '%s' of '%s' is outside the work tree or inside .git", dir, artifact)
+		}
+	}
+	return nil
+}
+
 // File is a parsed annotations file.
 type File struct {
 	name string
@@ -112,7 +128,7 @@ func parseMapping(name string, data []byte) (*yaml.Node, error) {
 func parseError(name string, data []byte, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	if yamlLine.MatchString(msg) || strings.HasPrefix(msg, "unknown anchor") {
-		return yamlError(name, err)
+		return aliasLine(yamlError(name, err), name, data)
 	}
 	line := 1
 	if strings.HasPrefix(msg, "control characters") {
@@ -135,6 +151,23 @@ func yamlError(name string, err error) error {
 		return fmt.Errorf("%s:%s: %s", name, m[1], strings.ReplaceAll(msg[len(m[0]):], "\n", " "))
 	}
 	return fmt.Errorf("%s: %s", name, strings.ReplaceAll(msg, "\n", " "))
+}
+
+// unknownAnchor finds the anchor in yaml.v3's error for an alias to nothing, which has no line.
+var unknownAnchor = regexp.MustCompile(`^[^:]+: unknown anchor '([^']*)' referenced$`)
+
+// aliasLine adds the line of the first use of an unknown alias to yaml.v3's error for it.
+func aliasLine(err error, name string, data []byte) error {
+	m := unknownAnchor.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	for i, line := range strings.Split(string(data), "\n") {
+		if strings.Contains(line, "*"+m[1]) {
+			return fmt.Errorf("%s:%d: unknown anchor '%s' referenced", name, i+1, m[1])
+		}
+	}
+	return err
 }
 
 // Bytes returns the content of the file.
@@ -245,7 +278,8 @@ var errNotFound = errors.New("not annotated")
 // scalarText formats a string as a YAML scalar on one line, quoted only when needed.
 func scalarText(s string) string {
 	node := yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
-	if strings.ContainsAny(s, "\n\r\t") || s == "" {
+	// yaml.v3 writes U+2028 and U+2029 as line breaks, and "<<" plain, which is a merge key.
+	if strings.ContainsAny(s, "\n\r\t\u0085\u2028\u2029") || s == "" || s == "<<" {
 		return strconv.Quote(s)
 	}
 	out, err := yaml.Marshal(&node)

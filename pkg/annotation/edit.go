@@ -3,7 +3,9 @@ package annotation
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -26,6 +28,22 @@ type KeyValue struct {
 // does not name it). Only the lines of what changes are touched: every other byte of the
 // file, comments, blank lines and key order included, stays as it was.
 func (f *File) Apply(name string, e Edit) (*File, error) {
+	// YAML holds only Unicode text: a value that is not UTF-8 would be read back as other
+	// characters.
+	values := slices.Concat([]string{name}, e.AddLabels, e.RemoveLabels)
+	for _, v := range []*string{e.Path, e.Type, e.Description} {
+		if v != nil {
+			values = append(values, *v)
+		}
+	}
+	for _, kv := range e.Custom {
+		values = append(values, kv.Key, kv.Value)
+	}
+	for _, v := range values {
+		if !utf8.ValidString(v) {
+			return nil, fmt.Errorf("%s: %q is not UTF-8 text", f.name, v)
+		}
+	}
 	ed := &editor{name: f.name, data: f.data}
 	if err := ed.ensureEntry(name); err != nil {
 		return nil, err
@@ -76,19 +94,27 @@ func (f *File) Remove(name string) (*File, error) {
 	if i < 0 {
 		return nil, fmt.Errorf("%s: '%s' is %w", f.name, name, errNotFound)
 	}
+	if doc.root.Style&yaml.FlowStyle != 0 {
+		return nil, fmt.Errorf("%s: cannot remove from a mapping written in flow style ({...})", f.name)
+	}
 	first, last := doc.root.Content[2*i].Line, doc.entryEnd(i)
 	for first > 1 && isComment(doc.lines[first-2]) && indentOf(doc.lines[first-2]) == 0 {
 		first--
 	}
-	// Take away one blank line that set the entry apart, so that no two are left together
-	// and the file neither starts nor ends with one.
-	blankBefore := first > 1 && strings.TrimSpace(doc.lines[first-2]) == ""
-	blankAfter := last < len(doc.lines) && strings.TrimSpace(doc.lines[last]) == ""
+	// Take away the blank lines that set the entry apart from the next one (from the one
+	// before, for the last entry), so that the spacing of the file stays as it was.
+	before, after := first, last
+	for before > 1 && strings.TrimSpace(doc.lines[before-2]) == "" {
+		before--
+	}
+	for after < doc.end() && strings.TrimSpace(doc.lines[after]) == "" {
+		after++
+	}
 	switch {
-	case blankAfter && (blankBefore || first == 1):
-		last++
-	case blankBefore && last == len(doc.lines):
-		first--
+	case after > last && (before < first || first == 1):
+		last = after
+	case before < first && last == doc.end():
+		first = before
 	}
 	ed.replace(doc, first, last, nil)
 	return Parse(f.name, ed.data)
@@ -179,11 +205,32 @@ func (doc *parsed) find(name string) int {
 // entryEnd returns the last line of the i-th top-level entry: the line before the next entry,
 // or the end of the file, less blank lines and top-level comments that lead into what follows.
 func (doc *parsed) entryEnd(i int) int {
-	end := len(doc.lines)
+	end := doc.end()
 	if 2*(i+1) < len(doc.root.Content) {
 		end = doc.root.Content[2*(i+1)].Line - 1
 	}
 	return doc.trimEnd(doc.root.Content[2*i].Line, end, 1)
+}
+
+// end returns the last line of the document: the line before its end marker ("..."), which
+// only comments can follow, or else the last line of the file.
+func (doc *parsed) end() int {
+	for i, line := range doc.lines {
+		if line == "..." || strings.HasPrefix(line, "... ") || strings.HasPrefix(line, "...\t") || strings.HasPrefix(line, "...#") {
+			return i
+		}
+	}
+	return len(doc.lines)
+}
+
+// onlyComments reports whether lines first..last are all blank lines and comments.
+func (doc *parsed) onlyComments(first, last int) bool {
+	for _, line := range doc.lines[first-1 : last] {
+		if strings.TrimSpace(line) != "" && !isComment(line) {
+			return false
+		}
+	}
+	return true
 }
 
 // trimEnd backs up from end over blank lines, and over comments indented less than minIndent,
@@ -210,9 +257,12 @@ func (ed *editor) ensureEntry(name string) error {
 		return nil
 	}
 	if doc.root != nil && doc.root.Style&yaml.FlowStyle != 0 {
+		if ed.dropEmpty(doc, doc.root) { // GTO writes {} when it removes the last artifact
+			return ed.ensureEntry(name)
+		}
 		return fmt.Errorf("%s: cannot add to a mapping written in flow style ({...})", ed.name)
 	}
-	n := len(doc.lines)
+	n := doc.end()
 	ed.replace(doc, n+1, n, []string{scalarText(name) + ":"})
 	return nil
 }
@@ -234,8 +284,14 @@ func (ed *editor) setScalar(name string, path []string, text string) error {
 		return err
 	}
 	i := doc.find(name)
+	if i < 0 { // an edit before this one changed the file beyond recognition
+		return fmt.Errorf("%s: cannot edit '%s' in place", ed.name, name)
+	}
 	b := block{node: doc.root.Content[2*i+1], key: doc.root.Content[2*i].Line, last: doc.entryEnd(i), indent: -1}
 	for depth, key := range path {
+		if ed.dropEmpty(doc, b.node) {
+			return ed.setScalar(name, path, text)
+		}
 		b, err = doc.childBlock(ed.name, b, depth)
 		if err != nil {
 			return err
@@ -255,7 +311,7 @@ func (ed *editor) setScalar(name string, path []string, text string) error {
 			}
 			ed.replace(doc, b.last+1, b.last, lines)
 			return nil
-		case last && v.Kind == yaml.ScalarNode && v.Line == k.Line && v.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 && end == k.Line:
+		case last && v.Kind == yaml.ScalarNode && v.Line == k.Line && v.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 && doc.onlyComments(k.Line+1, end):
 			line := doc.lines[k.Line-1]
 			prefix := line[:byteColumn(line, v.Column)]
 			if v.Tag == "!!null" && v.Value == "" {
@@ -264,12 +320,42 @@ func (ed *editor) setScalar(name string, path []string, text string) error {
 			ed.replace(doc, k.Line, k.Line, []string{prefix + text + lineComment(line, k, v)})
 			return nil
 		case last:
+			// A value over several lines, or a mapping or a list, gives way to the scalar.
 			ed.replace(doc, k.Line, end, []string{doc.lines[k.Line-1][:byteColumn(doc.lines[k.Line-1], k.Column)] + scalarText(key) + ": " + text})
 			return nil
 		}
 		b = block{node: v, key: k.Line, last: end, indent: -1}
 	}
 	return nil
+}
+
+// dropEmpty rewrites "key: ~" (or null, or {}, which GTO writes for an artifact with no
+// fields) as "key:", so that fields can go under it, and drops a line left blank; false when
+// the value is none of these.
+func (ed *editor) dropEmpty(doc *parsed, v *yaml.Node) bool {
+	var text string
+	switch {
+	case v == nil:
+		return false
+	case v.Kind == yaml.ScalarNode && v.Tag == "!!null":
+		text = v.Value
+	case v.Kind == yaml.MappingNode && v.Style&yaml.FlowStyle != 0 && len(v.Content) == 0:
+		text = "{}"
+	}
+	if text == "" {
+		return false
+	}
+	line := doc.lines[v.Line-1]
+	at := byteColumn(line, v.Column)
+	if !strings.HasPrefix(line[at:], text) {
+		return false
+	}
+	rest := []string{strings.TrimRight(line[:at], " \t") + line[at+len(text):]}
+	if strings.TrimSpace(rest[0]) == "" {
+		rest = nil
+	}
+	ed.replace(doc, v.Line, v.Line, rest)
+	return true
 }
 
 // childBlock fills in the indentation of a block, checking that it is a block mapping that can
@@ -319,6 +405,12 @@ func (ed *editor) editLabels(name string, add, remove []string) error {
 		return err
 	}
 	i := doc.find(name)
+	if i < 0 { // an edit before this one changed the file beyond recognition
+		return fmt.Errorf("%s: cannot edit '%s' in place", ed.name, name)
+	}
+	if ed.dropEmpty(doc, doc.root.Content[2*i+1]) {
+		return ed.editLabels(name, add, remove)
+	}
 	b, err := doc.childBlock(ed.name, block{node: doc.root.Content[2*i+1], key: doc.root.Content[2*i].Line, last: doc.entryEnd(i)}, 0)
 	if err != nil {
 		return err
@@ -327,6 +419,10 @@ func (ed *editor) editLabels(name string, add, remove []string) error {
 	var current []string
 	if v != nil && v.Kind == yaml.SequenceNode {
 		for _, item := range v.Content {
+			// The value of an alias (*a) is not in its node: it would be written as "a".
+			if item.Kind != yaml.ScalarNode {
+				return fmt.Errorf("%s:%d: 'labels' must be a list of strings", ed.name, item.Line)
+			}
 			current = append(current, item.Value)
 		}
 	} else if v != nil && v.Tag != "!!null" {
@@ -381,6 +477,11 @@ func flowList(items []string) string {
 	quoted := make([]string, len(items))
 	for i, item := range items {
 		quoted[i] = scalarText(item)
+		// Plain in a block, these end an item in a flow list, or start a key (yaml.v3's
+		// yaml_parser_scan_plain_scalar and yaml_parser_fetch_next_token).
+		if quoted[i] == item && (strings.ContainsAny(item, ",?[]{}") || strings.HasPrefix(item, ":")) {
+			quoted[i] = strconv.Quote(item)
+		}
 	}
 	return "[" + strings.Join(quoted, ", ") + "]"
 }

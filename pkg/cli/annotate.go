@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/git-model/git-model/pkg/annotation"
@@ -87,6 +88,11 @@ func (c *annotateCommand) edit() (annotation.Edit, error) {
 			return e, userError("%v", err)
 		}
 	}
+	for _, l := range c.Labels {
+		if slices.Contains(c.RemoveLabels, l) {
+			return e, usageError(fmt.Errorf("label '%s' is both added and removed", l))
+		}
+	}
 	e.AddLabels, e.RemoveLabels = c.Labels, c.RemoveLabels
 	for _, kv := range c.Custom {
 		key, value, found := strings.Cut(kv, "=")
@@ -149,6 +155,9 @@ func (app *App) editAnnotations(name string, commit bool, message string, edit f
 	if err := registry.ValidateArtifactName(name); err != nil {
 		return userError("%v", err)
 	}
+	if err := annotation.CheckFolder(name); err != nil {
+		return userError("%v", err)
+	}
 	repo, err := app.Repo()
 	if err != nil {
 		return err
@@ -156,12 +165,18 @@ func (app *App) editAnnotations(name string, commit bool, message string, edit f
 	if repo.WorkDir() == "" {
 		return fatalError(errors.New("this operation must be run in a work tree"))
 	}
+	if _, err := app.Config(); err != nil {
+		return err // the file name and the allow-lists come from it
+	}
 	notes, err := app.Annotations()
 	if err != nil {
 		return err
 	}
 	filePath, key := annotation.FilePath(name, notes.index)
 	full := filepath.Join(repo.WorkDir(), filepath.FromSlash(filePath))
+	if target, err := filepath.EvalSymlinks(full); err == nil {
+		full = target // edit the file a link points to, and keep the link
+	}
 	data, err := os.ReadFile(full)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -171,7 +186,7 @@ func (app *App) editAnnotations(name string, commit bool, message string, edit f
 	case err != nil && isDirError(err):
 		return userError("%s is a directory, not a file", filePath)
 	case err != nil:
-		return fatalError(fmt.Errorf("reading %s: %w", filePath, err))
+		return fatalError(fmt.Errorf("reading %s: %w", filePath, unwrapPath(err)))
 	}
 	f, err := annotation.Parse(filePath, data)
 	if err != nil {
@@ -185,18 +200,33 @@ func (app *App) editAnnotations(name string, commit bool, message string, edit f
 		}
 		return userError("%v", err)
 	}
-	if string(edited.Bytes()) == string(data) && !commit {
+	if string(edited.Bytes()) != string(data) {
+		if err := annotation.WriteFile(full, edited.Bytes()); err != nil {
+			return fatalError(err)
+		}
+		fmt.Fprintf(app.Stdout, "Updated %s\n", filePath)
+	} else if !commit || app.committed(filePath, data) {
 		fmt.Fprintf(app.Stdout, "%s already says so; nothing to change\n", filePath)
 		return nil
 	}
-	if err := annotation.WriteFile(full, edited.Bytes()); err != nil {
-		return fatalError(err)
-	}
-	fmt.Fprintf(app.Stdout, "Updated %s\n", filePath)
 	if !commit {
 		return nil
 	}
 	return app.commitFile(filePath, message)
+}
+
+// committed reports whether HEAD holds a file with exactly this content.
+func (app *App) committed(filePath string, data []byte) bool {
+	repo, err := app.Repo()
+	if err != nil || repo.IsEmpty() {
+		return false
+	}
+	head, _, err := repo.ResolveCommit("HEAD")
+	if err != nil {
+		return false
+	}
+	old, ok, err := repo.ReadFile(head, filePath)
+	return err == nil && ok && string(old) == string(data)
 }
 
 // commitFile commits one file of the work tree, as `git commit FILE` would with nothing else

@@ -45,6 +45,9 @@ func (app *App) Annotations() (*annotations, error) {
 // when commit is "" (HEAD's tree in a bare repository): from artifacts.yaml, else from the
 // artifacts: section of dvc.yaml. ok is false when neither names the artifact.
 func (n *annotations) Lookup(artifact, commit string) (a annotation.Annotation, ok bool, err error) {
+	if err := annotation.CheckFolder(artifact); err != nil {
+		return a, false, err
+	}
 	filePath, key := annotation.FilePath(artifact, n.index)
 	f, err := n.file(commit, filePath)
 	if err != nil {
@@ -157,7 +160,7 @@ func (n *annotations) read(commit, filePath string) (key string, data []byte, er
 		case err != nil && isDirError(err):
 			return "", nil, fmt.Errorf("%s is a directory, not a file", filePath)
 		case err != nil:
-			return "", nil, fmt.Errorf("reading %s: %w", filePath, err)
+			return "", nil, fatalError(fmt.Errorf("reading %s: %w", filePath, unwrapPath(err)))
 		}
 		return key, data, nil
 	}
@@ -195,6 +198,15 @@ func (app *App) annotation(artifact, commit string) annotation.Annotation {
 		app.warnOnce(err)
 	}
 	return a
+}
+
+// unwrapPath drops the path that os errors repeat, since messages name the file already.
+func unwrapPath(err error) error {
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return pathErr.Err
+	}
+	return err
 }
 
 // isDirError reports whether a read failed because the path is a directory.

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -65,11 +66,18 @@ func (c *describeCommand) Execute(args []string) error {
 		return err
 	}
 	a, ok, err := notes.Lookup(artifact, commit)
-	if err != nil {
+	var exit *exitError
+	switch {
+	case errors.As(err, &exit):
+		return err
+	case err != nil:
 		return userError("%v", err)
 	}
 	if !ok {
 		where := "in the work tree"
+		if repo, err := c.app.Repo(); err == nil && repo.WorkDir() == "" {
+			where = "at HEAD"
+		}
 		if commit != "" {
 			where = "at commit " + registry.ShortCommit(commit)
 		}

@@ -55,7 +55,11 @@ func check(what, value string, allowed []string, from string) error {
 	if allowed == nil || slices.Contains(allowed, value) {
 		return nil
 	}
-	return fmt.Errorf("%s '%s' is not allowed by %s (allowed: %s)", what, value, from, strings.Join(allowed, ", "))
+	list := strings.Join(allowed, ", ")
+	if list == "" {
+		list = "none"
+	}
+	return fmt.Errorf("%s '%s' is not allowed by %s (allowed: %s)", what, value, from, list)
 }
 
 // SplitList reads a list that git config holds as one value: names separated by commas or

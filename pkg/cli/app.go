@@ -41,12 +41,22 @@ func (app *App) Close() {
 	}
 }
 
-// Repo opens the repository the way git finds it, once.
+// Repo opens the repository once: the one git finds from the current directory, or the one
+// --repo names.
 func (app *App) Repo() (*gitrepo.Repository, error) {
 	if app.repo != nil {
 		return app.repo, nil
 	}
-	repo, err := gitrepo.Open("")
+	var repo *gitrepo.Repository
+	var err error
+	switch repos := app.global.Repos; len(repos) {
+	case 0:
+		repo, err = gitrepo.Open("")
+	case 1:
+		repo, err = openRegistry(repos[0], app.global.Offline)
+	default:
+		return nil, usageError(errors.New("only 'ls' reads several repositories (--repo given more than once)"))
+	}
 	if err != nil {
 		return nil, fatalError(err)
 	}

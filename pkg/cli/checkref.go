@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/git-model/git-model/pkg/registry"
@@ -22,6 +24,7 @@ type checkRefCommand struct {
 	Stage   bool `long:"stage" description:"Print the stage"`
 	Event   bool `long:"event" description:"Print the event (registration, deregistration, assignment, unassignment, deprecation)"`
 	Strict  bool `long:"strict" description:"Exit 1 when REF is not a registry tag"`
+	GitHub  bool `long:"github-output" description:"Also append name, version, stage, event, path and type to the file $GITHUB_OUTPUT names (GitHub Actions)"`
 	Args    struct {
 		Ref string `positional-arg-name:"REF" required:"yes"`
 	} `positional-args:"yes"`
@@ -61,6 +64,11 @@ func (c *checkRefCommand) Execute(args []string) error {
 		return c.notAnEvent("'%s' is not an annotated tag of this repository", name)
 	}
 	version := eventVersion(state, e, false)
+	if c.GitHub {
+		if err := c.githubOutput(e, version); err != nil {
+			return err
+		}
+	}
 	switch {
 	case c.JSON:
 		return writeJSON(c.app.Stdout, refJSON{
@@ -81,6 +89,30 @@ func (c *checkRefCommand) Execute(args []string) error {
 	}
 	_, err = fmt.Fprintln(c.app.Stdout, sentence(e, eventVersion(state, e, true)))
 	return err
+}
+
+// githubOutput appends the event's fields to $GITHUB_OUTPUT, as GitHub Actions reads step
+// outputs: name=value lines. The path and type are those annotated at the tag's commit.
+func (c *checkRefCommand) githubOutput(e *registry.Event, version string) error {
+	file := os.Getenv("GITHUB_OUTPUT")
+	if file == "" {
+		return usageError(errors.New("--github-output needs GITHUB_OUTPUT, which GitHub Actions sets"))
+	}
+	note := c.app.annotation(e.Artifact, e.Commit)
+	var b strings.Builder
+	for _, kv := range [][2]string{{"name", e.Artifact}, {"version", version}, {"stage", e.Stage},
+		{"event", e.Action.String()}, {"path", note.Path}, {"type", note.Type}} {
+		fmt.Fprintf(&b, "%s=%s\n", kv[0], strings.ReplaceAll(kv[1], "\n", " "))
+	}
+	f, err := os.OpenFile(file, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fatalError(fmt.Errorf("opening GITHUB_OUTPUT: %w", unwrapPath(err)))
+	}
+	defer f.Close()
+	if _, err := f.WriteString(b.String()); err != nil {
+		return fatalError(fmt.Errorf("writing GITHUB_OUTPUT: %w", err))
+	}
+	return nil
 }
 
 // notAnEvent prints nothing and succeeds, unless --strict asks for an error.

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"slices"
 	"sort"
 	"strings"
@@ -38,6 +39,16 @@ func (c *lsCommand) Execute(args []string) error {
 	if err := noExtraArgs(args); err != nil {
 		return err
 	}
+	repos, err := c.app.registryRepos()
+	if err != nil {
+		return fatalError(err)
+	}
+	if len(repos) > 0 {
+		if c.Args.Name != "" {
+			return usageError(errors.New("NAME cannot be used with several repositories"))
+		}
+		return c.listRepos(repos)
+	}
 	state, err := c.app.StateAt(c.At)
 	if err != nil {
 		return err
@@ -65,89 +76,130 @@ type artifactJSON struct {
 }
 
 func (c *lsCommand) listArtifacts(state *registry.State) error {
-	stages := c.app.StageColumns(state)
-	names, err := c.artifactNames(state)
+	stages, rows, err := c.artifactRows(c.app, state)
 	if err != nil {
 		return err
 	}
-	var rows [][]string
-	out := make(map[string]artifactJSON)
-	meta := false // whether any artifact shown has a type or labels: then the table shows them
+	if c.JSON {
+		out := make(map[string]artifactJSON, len(rows))
+		for _, r := range rows {
+			out[r.name] = r.json
+		}
+		return writeJSON(c.app.Stdout, out)
+	}
+	return c.printArtifacts(stages, rows, false)
+}
+
+// artifactRow is one artifact of `ls`, before it becomes a row of a table or JSON.
+type artifactRow struct {
+	repo   string
+	name   string
+	marker string            // " (deprecated)", " (unregistered)" or ""
+	cells  map[string]string // stage → what its cell shows
+	json   artifactJSON
+}
+
+// artifactRows computes the rows of `ls` for one registry, and its stage columns.
+func (c *lsCommand) artifactRows(app *App, state *registry.State) ([]string, []artifactRow, error) {
+	stages := app.StageColumns(state)
+	names, err := c.artifactNames(app, state)
+	if err != nil {
+		return nil, nil, err
+	}
+	var rows []artifactRow
 	for _, name := range names {
 		a := state.Artifacts[name]
 		if a != nil && !a.Active && !c.All {
 			continue
 		}
-		note := c.app.annotation(name, "")
+		note := app.annotation(name, "")
 		if !c.matches(note) {
 			continue
 		}
-		obj := artifactJSON{Active: a == nil || a.Active, Registered: a != nil, Stage: make(map[string]any),
-			Type: note.Type, Labels: append([]string{}, note.Labels...), Path: note.Path, Description: note.Description}
-		meta = meta || note.Type != "" || len(note.Labels) > 0
-		row := []string{name, none}
+		row := artifactRow{name: name, cells: map[string]string{}, json: artifactJSON{
+			Active: a == nil || a.Active, Registered: a != nil, Stage: make(map[string]any),
+			Type: note.Type, Labels: append([]string{}, note.Labels...), Path: note.Path, Description: note.Description}}
 		switch {
 		case a == nil:
-			row[0] += " (unregistered)"
+			row.marker = " (unregistered)"
 		case !a.Active:
-			row[0] += " (deprecated)"
+			row.marker = " (deprecated)"
 		}
 		if latest := a.Latest(); latest != nil {
-			obj.Version, obj.Commit = nullable(latest.Name), nullable(latest.Commit)
-			row[1] = latest.Name
+			row.json.Version, row.json.Commit = nullable(latest.Name), nullable(latest.Commit)
 		}
 		for _, stage := range stages {
 			var versions []*registry.Version
 			if a != nil {
 				versions = c.stageVersions(a, stage)
 			}
-			names := make([]string, len(versions))
+			short, full := make([]string, len(versions)), make([]string, len(versions))
 			for i, v := range versions {
-				names[i] = displayName(v)
+				short[i], full[i] = displayName(v), v.Name
 			}
-			row = append(row, orNone(strings.Join(names, ",")))
+			row.cells[stage] = strings.Join(short, ",")
 			switch {
 			case c.AllInStage:
-				full := make([]string, len(versions))
-				for i, v := range versions {
-					full[i] = v.Name
-				}
-				obj.Stage[stage] = full
+				row.json.Stage[stage] = full
 			case len(versions) > 0:
-				obj.Stage[stage] = versions[0].Name
+				row.json.Stage[stage] = versions[0].Name
 			default:
-				obj.Stage[stage] = nil
+				row.json.Stage[stage] = nil
 			}
 		}
-		commit := none
-		if obj.Commit != nil {
-			commit = registry.ShortCommit(*obj.Commit)
-		}
-		rows = append(rows, append(row, commit, orNone(note.Type), orNone(strings.Join(note.Labels, ","))))
-		out[name] = obj
+		rows = append(rows, row)
 	}
-	if c.JSON {
-		return writeJSON(c.app.Stdout, out)
-	}
+	return stages, rows, nil
+}
+
+// printArtifacts prints the table of `ls`, with a repo column for several registries, and
+// type and labels columns when any artifact shown has them.
+func (c *lsCommand) printArtifacts(stages []string, rows []artifactRow, withRepo bool) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	header := []string{"name", "latest"}
+	meta := slices.ContainsFunc(rows, func(r artifactRow) bool { return r.json.Type != "" || len(r.json.Labels) > 0 })
+	var header []string
+	if withRepo {
+		header = append(header, "repo")
+	}
+	header = append(header, "name", "latest")
 	for _, s := range stages {
 		header = append(header, "#"+s)
 	}
-	header = append(header, "commit", "type", "labels")
-	if !meta {
-		header = header[:len(header)-2]
-		for i := range rows {
-			rows[i] = rows[i][:len(rows[i])-2]
-		}
+	header = append(header, "commit")
+	if meta {
+		header = append(header, "type", "labels")
 	}
-	return c.app.writeTable(header, rows, func(col int, cell string) string {
+	table := make([][]string, len(rows))
+	for i, r := range rows {
+		var row []string
+		if withRepo {
+			row = append(row, r.repo)
+		}
+		latest, commit := none, none
+		if r.json.Version != nil {
+			latest, commit = *r.json.Version, registry.ShortCommit(*r.json.Commit)
+		}
+		row = append(row, r.name+r.marker, latest)
+		for _, s := range stages {
+			row = append(row, orNone(r.cells[s]))
+		}
+		row = append(row, commit)
+		if meta {
+			row = append(row, orNone(r.json.Type), orNone(strings.Join(r.json.Labels, ",")))
+		}
+		table[i] = row
+	}
+	first := 1 // the latest column
+	if withRepo {
+		first = 2
+	}
+	return c.app.writeTable(header, table, func(col int, cell string) string {
 		switch {
 		case strings.HasSuffix(cell, ")"):
 			return colorWarning
-		case col >= 1 && col <= len(stages)+1:
+		case col >= first && col <= first+len(stages):
 			return colorVersion
 		}
 		return ""
@@ -156,7 +208,7 @@ func (c *lsCommand) listArtifacts(state *registry.State) error {
 
 // artifactNames lists the artifacts of the registry and those annotated in the work tree (in
 // the root's files and in the folders of the registry's DIR:NAME artifacts), sorted.
-func (c *lsCommand) artifactNames(state *registry.State) ([]string, error) {
+func (c *lsCommand) artifactNames(app *App, state *registry.State) ([]string, error) {
 	names := state.Names()
 	dirs := []string{""}
 	seen := map[string]bool{"": true}
@@ -166,13 +218,13 @@ func (c *lsCommand) artifactNames(state *registry.State) ([]string, error) {
 			dirs = append(dirs, dir)
 		}
 	}
-	notes, err := c.app.Annotations()
+	notes, err := app.Annotations()
 	if err != nil {
 		return nil, err
 	}
 	annotated, err := notes.Names(dirs)
 	if err != nil {
-		c.app.warnOnce(err)
+		app.warnOnce(err)
 	}
 	for _, name := range annotated {
 		if state.Artifacts[name] == nil && registry.IsArtifactName(name) {

@@ -19,9 +19,11 @@ var Version = "0.1.0-dev"
 
 // globalOptions are the options that come before the command.
 type globalOptions struct {
-	Version bool `long:"version" description:"Print the version of git-model and exit"`
-	NoPager bool `long:"no-pager" description:"Do not send long output through a pager"`
-	NoColor bool `long:"no-color" description:"Do not colour the output"`
+	Version bool     `long:"version" description:"Print the version of git-model and exit"`
+	NoPager bool     `long:"no-pager" description:"Do not send long output through a pager"`
+	NoColor bool     `long:"no-color" description:"Do not colour the output"`
+	Repos   []string `short:"R" long:"repo" value-name:"URL|PATH" description:"Read the registry of another repository: a path, or a URL mirrored in the cache (repeat on ls for a view of several)"`
+	Offline bool     `long:"offline" description:"With --repo URL: read the cache as it is, without fetching"`
 }
 
 // command is one subcommand: its name, help and the options struct that go-flags fills.
@@ -90,6 +92,8 @@ func commands(app *App) []command {
 		{"annotate", annotateShort, annotateLong, nil, &annotateCommand{app: app}},
 		{"remove", removeShort, removeLong, nil, &removeCommand{app: app}},
 		{"describe", describeShort, describeLong, nil, &describeCommand{app: app}},
+		{"push", pushShort, pushLong, nil, &pushCommand{app: app}},
+		{"fetch", fetchShort, fetchLong, nil, &fetchCommand{app: app}},
 		{"history", historyShort, historyLong, nil, &historyCommand{app: app}},
 		{"check-ref", checkRefShort, checkRefLong, nil, &checkRefCommand{app: app}},
 		{"stages", stagesShort, stagesLong, nil, &stagesCommand{app: app}},

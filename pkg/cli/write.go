@@ -18,6 +18,8 @@ type tagFlags struct {
 	Message  string `short:"m" long:"message" value-name:"MSG" description:"Message of the tag (default: GTO's message for the action)"`
 	Simple   bool   `long:"simple" description:"Write the counter-less tag form (NAME#STAGE instead of NAME#STAGE#N)"`
 	NoSimple bool   `long:"no-simple" description:"Write the numbered tag form (NAME@vX.Y.Z#N)"`
+	Push     bool   `long:"push" description:"Push the tags to the remote (git config model.push true does it always)"`
+	Remote   string `long:"remote" value-name:"REMOTE" description:"The remote to push to or to name in hints (default: model.remote, the branch's remote, origin)"`
 }
 
 // options turns the flags into the registry's write options.
@@ -45,7 +47,7 @@ const maxAttempts = 16
 // created one of the planned tags in the meantime, it reads the tags again and plans anew, so
 // that concurrent automatic registrations all succeed with distinct versions while an explicit
 // version that lost the race fails with the usual error.
-func (app *App) write(plan func(*registry.State, registry.WriteOptions) (registry.Change, error), opts registry.WriteOptions) error {
+func (app *App) write(flags *tagFlags, plan func(*registry.State, registry.WriteOptions) (registry.Change, error), opts registry.WriteOptions) error {
 	repo, err := app.Repo()
 	if err != nil {
 		return err
@@ -77,29 +79,55 @@ func (app *App) write(plan func(*registry.State, registry.WriteOptions) (registr
 			tagger = &id
 		}
 		err = app.apply(repo, change, *tagger, &done)
+		if err == nil {
+			return app.afterWrite(repo, flags, change)
+		}
 		if errors.Is(err, gitrepo.ErrTagExists) && attempt < maxAttempts {
 			// Another writer got there first: wait a little, growing with each try, so that
 			// the writers of a burst spread out, then read what it wrote.
 			time.Sleep(time.Duration(attempt*(5+rand.IntN(10))) * time.Millisecond)
 			continue
 		}
-		if err != nil && len(done) > 0 {
+		if len(done) > 0 {
 			return fatalError(fmt.Errorf("%v (tag '%s' was created and stays)", err, strings.Join(done, "', '")))
 		}
-		if err != nil {
-			return fatalError(err)
-		}
-		return nil
+		return fatalError(err)
 	}
 }
 
-// apply creates and deletes the tags of a change, reporting each and then the commands that
-// publish them.
+// afterWrite publishes a change that was applied, or says how to: the tags are pushed with
+// --push (or model.push), else the commands that publish them are printed and the deletions
+// and moves are recorded for 'git model push'.
+func (app *App) afterWrite(repo *gitrepo.Repository, flags *tagFlags, change registry.Change) error {
+	if err := recordPending(repo, change); err != nil {
+		return err
+	}
+	remote := app.remoteName(repo, flags.Remote)
+	if app.pushAfterWrite(repo, flags.Push) {
+		return app.pushChange(repo, remote, change)
+	}
+	var push, pushDelete []string
+	for _, t := range change.Create {
+		if t.Replace {
+			pushDelete = append(pushDelete, t.Name)
+		}
+		push = append(push, t.Name)
+	}
+	pushDelete = append(pushDelete, change.Delete...)
+	if len(pushDelete) > 0 {
+		fmt.Fprintf(app.Stdout, "To publish: git push --delete %s %s\n", shellQuote(remote), shellQuoteAll(pushDelete))
+	}
+	if len(push) > 0 {
+		fmt.Fprintf(app.Stdout, "To publish: git push %s %s\n", shellQuote(remote), shellQuoteAll(push))
+	}
+	return nil
+}
+
+// apply creates and deletes the tags of a change, reporting each.
 func (app *App) apply(repo *gitrepo.Repository, change registry.Change, tagger gitrepo.Identity, done *[]string) error {
 	if len(change.Create) == 0 && len(change.Delete) == 0 {
 		return errors.New("no tag to create or delete")
 	}
-	var push, pushDelete []string
 	for _, t := range change.Create {
 		err := repo.CreateTag(gitrepo.NewTag{Name: t.Name, Commit: t.Commit, Message: t.Message, Tagger: tagger, When: t.Time, Replace: t.Replace})
 		if err != nil {
@@ -108,24 +136,12 @@ func (app *App) apply(repo *gitrepo.Repository, change registry.Change, tagger g
 		*done = append(*done, t.Name)
 		e := &registry.Event{Tag: t.Tag, Name: t.Name}
 		fmt.Fprintf(app.Stdout, "%s: tag %s on %s\n", sentence(e, shortVersion(t.Version)), t.Name, registry.ShortCommit(t.Commit))
-		if t.Replace {
-			pushDelete = append(pushDelete, t.Name)
-		}
-		push = append(push, t.Name)
 	}
 	for _, name := range change.Delete {
 		if err := repo.DeleteTag(name); err != nil {
 			return err
 		}
 		fmt.Fprintf(app.Stdout, "Deleted tag '%s'\n", name)
-		pushDelete = append(pushDelete, name)
-	}
-	remote := app.remote(repo)
-	if len(pushDelete) > 0 {
-		fmt.Fprintf(app.Stdout, "To publish: git push --delete %s %s\n", shellQuote(remote), shellQuoteAll(pushDelete))
-	}
-	if len(push) > 0 {
-		fmt.Fprintf(app.Stdout, "To publish: git push %s %s\n", shellQuote(remote), shellQuoteAll(push))
 	}
 	return nil
 }
@@ -136,20 +152,6 @@ func shortVersion(v string) string {
 		return v
 	}
 	return registry.ShortCommit(v)
-}
-
-// remote is the remote that tags are published to: git config model.remote, else the current
-// branch's remote, else origin.
-func (app *App) remote(repo *gitrepo.Repository) string {
-	if r, ok, _ := repo.ConfigValue("model.remote"); ok && r != "" {
-		return r
-	}
-	if branch, ok := repo.HeadBranch(); ok {
-		if r, ok, _ := repo.ConfigValue("branch." + branch + ".remote"); ok && r != "" {
-			return r
-		}
-	}
-	return "origin"
 }
 
 // now is the time of new tags: GIT_COMMITTER_DATE when set, as git tag uses it, else the clock.

@@ -71,3 +71,14 @@ func configValues(cfg *git.Config, key string) ([]string, error) {
 		values = append(values, entry.Value)
 	}
 }
+
+// GlobalConfigValues returns every value of a key in the global and system configuration, for
+// when there is no repository (git config --global --get-all, with the system file too).
+func GlobalConfigValues(key string) ([]string, error) {
+	cfg, err := git.OpenDefault()
+	if err != nil {
+		return nil, fmt.Errorf("reading git config: %w", err)
+	}
+	defer cfg.Free()
+	return configValues(cfg, key)
+}

@@ -1,0 +1,182 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/git-model/git-model/pkg/annotation"
+	"github.com/git-model/git-model/pkg/gitrepo"
+	"github.com/git-model/git-model/pkg/registry"
+)
+
+// remoteName is the remote that tags are published to: the --remote option, else git config
+// model.remote, else the current branch's remote, else origin.
+func (app *App) remoteName(repo *gitrepo.Repository, flag string) string {
+	if flag != "" {
+		return flag
+	}
+	if r, ok, _ := repo.ConfigValue("model.remote"); ok && r != "" {
+		return r
+	}
+	if branch, ok := repo.HeadBranch(); ok {
+		if r, ok, _ := repo.ConfigValue("branch." + branch + ".remote"); ok && r != "" {
+			return r
+		}
+	}
+	return "origin"
+}
+
+// Deletions and moved tags cannot be found by comparing tags with the remote's later, so the
+// writes that make them record them in the git directory until they are pushed: one line per
+// tag, "delete NAME" or "replace NAME".
+const pendingFile = "git-model/pending-push"
+
+type pending map[string]string // tag name → "delete" or "replace"
+
+func readPending(repo *gitrepo.Repository) (pending, error) {
+	p := pending{}
+	f, err := os.Open(filepath.Join(repo.CommonDir(), pendingFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return p, nil
+	}
+	if err != nil {
+		return nil, fatalError(fmt.Errorf("reading %s: %w", pendingFile, err))
+	}
+	defer f.Close()
+	scanner := bufio.NewScanner(f)
+	for scanner.Scan() {
+		if action, name, ok := strings.Cut(scanner.Text(), " "); ok && (action == "delete" || action == "replace") {
+			p[name] = action
+		}
+	}
+	return p, nil
+}
+
+func (p pending) write(repo *gitrepo.Repository) error {
+	path := filepath.Join(repo.CommonDir(), pendingFile)
+	if len(p) == 0 {
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fatalError(err)
+		}
+		return nil
+	}
+	names := make([]string, 0, len(p))
+	for name := range p {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, name := range names {
+		fmt.Fprintf(&b, "%s %s\n", p[name], name)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fatalError(err)
+	}
+	if err := annotation.WriteFile(path, []byte(b.String())); err != nil {
+		return fatalError(err)
+	}
+	return nil
+}
+
+// publication is what a push sends: refspecs, and the lines that report them.
+type publication struct {
+	refspecs []string
+	report   []string
+	done     []string // pending entries this push settles
+}
+
+func (p *publication) add(refspec, report string) {
+	p.refspecs = append(p.refspecs, refspec)
+	p.report = append(p.report, report)
+}
+
+// publish pushes in one push and reports it; a failure leaves every local tag as it is and
+// says how to retry.
+func (app *App) publish(repo *gitrepo.Repository, remote string, pub publication) error {
+	if len(pub.refspecs) == 0 {
+		fmt.Fprintln(app.Stderr, "Everything up-to-date")
+		return nil
+	}
+	if err := repo.Push(remote, pub.refspecs); err != nil {
+		return pushError(remote, err)
+	}
+	fmt.Fprintf(app.Stdout, "To %s\n", remote)
+	for _, line := range pub.report {
+		fmt.Fprintln(app.Stdout, line)
+	}
+	p, err := readPending(repo)
+	if err != nil {
+		return err
+	}
+	for _, name := range pub.done {
+		delete(p, name)
+	}
+	return p.write(repo)
+}
+
+// pushError words a failed push: the tags stay, and how to retry.
+func pushError(remote string, err error) error {
+	var rejected *gitrepo.PushRejectedError
+	hint := "the tags stay here; run 'git model push' to try again"
+	if errors.As(err, &rejected) {
+		return userError("%v; %s", err, hint)
+	}
+	return userError("push to '%s' failed: %v; %s", remote, err, hint)
+}
+
+// pushChange publishes the tags one write created and deleted.
+func (app *App) pushChange(repo *gitrepo.Repository, remote string, change registry.Change) error {
+	var pub publication
+	for _, t := range change.Create {
+		ref := "refs/tags/" + t.Name
+		if t.Replace {
+			pub.add("+"+ref+":"+ref, " + [moved tag]  "+t.Name)
+			pub.done = append(pub.done, t.Name)
+		} else {
+			pub.add(ref+":"+ref, " * [new tag]    "+t.Name)
+		}
+	}
+	for _, name := range change.Delete {
+		pub.add(":refs/tags/"+name, " - [deleted]    "+name)
+		pub.done = append(pub.done, name)
+	}
+	return app.publish(repo, remote, pub)
+}
+
+// recordPending remembers the deletions and moves of a write until they are pushed.
+func recordPending(repo *gitrepo.Repository, change registry.Change) error {
+	if len(change.Delete) == 0 && !slices.ContainsFunc(change.Create, func(t registry.NewTag) bool { return t.Replace }) {
+		return nil
+	}
+	p, err := readPending(repo)
+	if err != nil {
+		return err
+	}
+	for _, name := range change.Delete {
+		p[name] = "delete"
+	}
+	for _, t := range change.Create {
+		if t.Replace {
+			p[t.Name] = "replace"
+		} else {
+			delete(p, t.Name)
+		}
+	}
+	return p.write(repo)
+}
+
+// pushAfterWrite reports whether writes push: --push, or git config model.push.
+func (app *App) pushAfterWrite(repo *gitrepo.Repository, flag bool) bool {
+	if flag {
+		return true
+	}
+	v, ok, _ := repo.ConfigValue("model.push")
+	v = strings.ToLower(strings.TrimSpace(v))
+	return ok && (v == "true" || v == "yes" || v == "on" || v == "1" || v == "")
+}

@@ -75,7 +75,7 @@ func (f *File) Apply(name string, e Edit) (*File, error) {
 		}
 	}
 	for _, kv := range e.Custom {
-		if err := ed.setScalar(name, []string{"custom", kv.Key}, scalarText(kv.Value)); err != nil {
+		if err := ed.setScalar(name, []string{"custom", kv.Key}, customText(kv.Value)); err != nil {
 			return nil, err
 		}
 	}
@@ -528,4 +528,20 @@ func byteColumn(line string, column int) int {
 		n++
 	}
 	return len(line)
+}
+
+// customText writes a custom value as YAML reads what a user types: a number, a boolean or null
+// written the way YAML writes it keeps its type (rows=1500 writes rows: 1500); anything else is
+// a string, quoted when needed (id=007 stays the string "007").
+func customText(value string) string {
+	var v any
+	if err := yaml.Unmarshal([]byte(value), &v); err == nil {
+		switch v.(type) {
+		case int, float64, bool, nil:
+			if out, err := yaml.Marshal(v); err == nil && strings.TrimSpace(string(out)) == value {
+				return value
+			}
+		}
+	}
+	return scalarText(value)
 }

@@ -2,6 +2,7 @@ package annotation
 
 import (
 	"flag"
+	"gopkg.in/yaml.v3"
 	"maps"
 	"os"
 	"path/filepath"
@@ -98,7 +99,7 @@ var goldenCases = []goldenCase{
 	{
 		name: "custom-new-mapping", artifact: "churn", edit: &Edit{Custom: []KeyValue{{"threshold", "0.5"}}},
 		diff: "+  custom:\n" +
-			"+    threshold: \"0.5\"",
+			"+    threshold: 0.5",
 	},
 	{
 		name: "custom-new-key", artifact: "segment", edit: &Edit{Custom: []KeyValue{{"dataset", "photos-v3"}}},
@@ -164,7 +165,7 @@ var goldenCases = []goldenCase{
 			"+  description: Churn, v2\n" +
 			"+  virtual: false\n" +
 			"+  custom:\n" +
-			"+    threshold: \"0.5\"\n" +
+			"+    threshold: 0.5\n" +
 			"+    retrain: nightly",
 	},
 	{
@@ -401,7 +402,7 @@ func checkEdited(t *testing.T, got, old Annotation, e Edit) {
 			custom = maps.Clone(m)
 		}
 		for _, kv := range e.Custom {
-			custom[kv.Key] = kv.Value
+			custom[kv.Key] = customValue(kv.Value)
 		}
 		want.Custom = custom
 	}
@@ -516,4 +517,41 @@ func TestLineDiff(t *testing.T) {
 			t.Errorf("lineDiff(%q, %q) = %q, want %q", c.a, c.b, got, c.want)
 		}
 	}
+}
+
+func TestCustomValuesKeepTheirYAMLType(t *testing.T) {
+	f, err := Parse("artifacts.yaml", []byte("m:\n  custom:\n    rows: 1200\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := f.Apply("m", Edit{Custom: []KeyValue{{"rows", "1500"}, {"ratio", "0.5"}, {"gpu", "true"},
+		{"note", "hello world"}, {"id", "007"}, {"tricky", "a: b"}, {"version", "1.0.0"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "m:\n  custom:\n    rows: 1500\n    ratio: 0.5\n    gpu: true\n    note: hello world\n    id: \"007\"\n    tricky: 'a: b'\n    version: 1.0.0\n"
+	if string(g.Bytes()) != want {
+		t.Errorf("custom values written as\n%s\nwant\n%s", g.Bytes(), want)
+	}
+	a, _, err := g.Get("m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	custom := a.Custom.(map[string]any)
+	if custom["rows"] != 1500 || custom["gpu"] != true || custom["id"] != "007" || custom["version"] != "1.0.0" {
+		t.Errorf("custom read back as %#v", custom)
+	}
+}
+
+// customValue is what Get reads back for a custom value given as text: what YAML makes of it
+// when customText writes it plain, else the text itself.
+func customValue(text string) any {
+	if customText(text) != text {
+		return text
+	}
+	var v any
+	if err := yaml.Unmarshal([]byte(text), &v); err != nil {
+		return text
+	}
+	return v
 }

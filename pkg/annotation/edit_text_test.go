@@ -283,7 +283,7 @@ func TestQuotedValuesReadBack(t *testing.T) {
 				t.Fatal(err)
 			}
 			custom, _ := segment.Custom.(map[string]any)
-			if segment.Description != v || !slices.Equal(segment.Labels, []string{"vision", "cnn", v}) || custom[v] != v {
+			if segment.Description != v || !slices.Equal(segment.Labels, []string{"vision", "cnn", v}) || !reflect.DeepEqual(custom[v], customValue(v)) {
 				t.Errorf("segment: description %q, labels %q, custom %#v", segment.Description, segment.Labels, segment.Custom)
 			}
 			features, _, err := f.Get("features")
@@ -291,7 +291,7 @@ func TestQuotedValuesReadBack(t *testing.T) {
 				t.Errorf("features: type %q, %v", features.Type, err)
 			}
 			a, ok, err := f.Get(v)
-			if err != nil || !ok || a.Path != v || !reflect.DeepEqual(a.Custom, map[string]any{"k": v}) {
+			if err != nil || !ok || a.Path != v || !reflect.DeepEqual(a.Custom, map[string]any{"k": customValue(v)}) {
 				t.Errorf("Get(%q) = %#v, %v, %v", v, a, ok, err)
 			}
 			if names := f.Names(); names[len(names)-1] != v {

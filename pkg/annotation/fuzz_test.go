@@ -2,6 +2,7 @@ package annotation
 
 import (
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -154,8 +155,8 @@ func checkFuzzEdit(t *testing.T, a, old Annotation, e Edit, text []byte) {
 	}
 	for _, kv := range e.Custom {
 		custom, _ := a.Custom.(map[string]any)
-		if got, ok := custom[kv.Key]; !ok || got != kv.Value {
-			fail("custom["+kv.Key+"]", a.Custom, kv.Value)
+		if got, ok := custom[kv.Key]; !ok || !reflect.DeepEqual(got, customValue(kv.Value)) {
+			fail("custom["+kv.Key+"]", a.Custom, customValue(kv.Value))
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"syscall"
 
 	flags "github.com/jessevdk/go-flags"
 )
@@ -159,6 +160,9 @@ func (app *App) report(err error) int {
 			return 0
 		}
 		err = usageError(errors.New(flagsMessage(flagsErr)))
+	}
+	if errors.Is(err, syscall.EPIPE) {
+		return 0 // the pager or the reader went away, as when git's output is cut short
 	}
 	var exit *exitError
 	if !errors.As(err, &exit) {

@@ -49,8 +49,8 @@ func (app *App) useColor() bool {
 		case "always":
 			on = true
 		case "never", "false", "no", "off", "0":
-		default: // auto, true, unset
-			on = app.paging || isTerminal(app.Stdout)
+		default: // auto, true, unset: on a terminal, or into a pager (ours, or git's: git -p)
+			on = app.paging || os.Getenv("GIT_PAGER_IN_USE") != "" || isTerminal(app.Stdout)
 		}
 	}
 	app.color = &on
@@ -80,19 +80,20 @@ func (app *App) startPager() {
 	if v, ok := app.configValue("pager.model"); ok && (v == "false" || v == "no" || v == "off" || v == "0") {
 		return
 	}
-	pager := os.Getenv("GIT_PAGER")
-	if pager == "" {
+	// As in Git, a variable or setting that is present but empty means no pager.
+	pager, set := os.LookupEnv("GIT_PAGER")
+	if !set {
 		if repo, err := app.Repo(); err == nil {
-			pager, _, _ = repo.ConfigValue("core.pager")
+			pager, set, _ = repo.ConfigValue("core.pager")
 		}
 	}
-	if pager == "" {
-		pager = os.Getenv("PAGER")
+	if !set {
+		pager, set = os.LookupEnv("PAGER")
 	}
-	if pager == "" {
+	if !set {
 		pager = "less"
 	}
-	if pager == "cat" {
+	if pager == "" || pager == "cat" {
 		return
 	}
 	cmd := exec.Command("sh", "-c", pager)

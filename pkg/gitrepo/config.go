@@ -2,6 +2,9 @@ package gitrepo
 
 import (
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 
 	git "github.com/libgit2/git2go/v34"
 )
@@ -13,8 +16,12 @@ import (
 // a value (`[model] push`) reads as "", as `git config --get` prints it.
 //
 // libgit2 does not see `git -c key=value` (GIT_CONFIG_PARAMETERS), GIT_CONFIG_NOSYSTEM or
-// GIT_CONFIG_GLOBAL, and reads HOME once, when the process starts.
+// GIT_CONFIG_GLOBAL, and reads HOME once, when the process starts; the settings of `git -c`
+// are read here, from the environment git passes them in, and win over the files.
 func (r *Repository) ConfigValue(key string) (value string, ok bool, err error) {
+	if value, ok := commandLineConfig(key); ok {
+		return value, true, nil
+	}
 	cfg, err := r.loadConfig()
 	if err != nil {
 		return "", false, err
@@ -81,4 +88,84 @@ func GlobalConfigValues(key string) ([]string, error) {
 	}
 	defer cfg.Free()
 	return configValues(cfg, key)
+}
+
+// commandLineConfig returns the last value that `git -c key=value` (GIT_CONFIG_PARAMETERS) or
+// GIT_CONFIG_COUNT/GIT_CONFIG_KEY_n/GIT_CONFIG_VALUE_n give a key, as git itself would.
+func commandLineConfig(key string) (value string, ok bool) {
+	want := canonicalKey(key)
+	for _, kv := range parseConfigParameters(os.Getenv("GIT_CONFIG_PARAMETERS")) {
+		if canonicalKey(kv[0]) == want {
+			value, ok = kv[1], true
+		}
+	}
+	if n, err := strconv.Atoi(os.Getenv("GIT_CONFIG_COUNT")); err == nil {
+		for i := 0; i < n; i++ {
+			if canonicalKey(os.Getenv(fmt.Sprintf("GIT_CONFIG_KEY_%d", i))) == want {
+				value, ok = os.Getenv(fmt.Sprintf("GIT_CONFIG_VALUE_%d", i)), true
+			}
+		}
+	}
+	return value, ok
+}
+
+// canonicalKey lowercases the section and the variable name of a key, which git compares
+// without case; a subsection keeps its case.
+func canonicalKey(key string) string {
+	first, last := strings.Index(key, "."), strings.LastIndex(key, ".")
+	if first < 0 {
+		return strings.ToLower(key)
+	}
+	return strings.ToLower(key[:first]) + key[first:last] + strings.ToLower(key[last:])
+}
+
+// parseConfigParameters reads GIT_CONFIG_PARAMETERS: entries separated by blanks, each
+// 'key'='value' (or the older 'key=value'), single-quoted as git's sq_quote writes them, where
+// a quote or '!' outside the quotes is escaped with a backslash.
+func parseConfigParameters(s string) [][2]string {
+	var entries [][2]string
+	var cur strings.Builder
+	var key string
+	hasKey := false
+	flush := func() {
+		text := cur.String()
+		if hasKey {
+			entries = append(entries, [2]string{key, text})
+		} else if k, v, found := strings.Cut(text, "="); found {
+			entries = append(entries, [2]string{k, v})
+		} else if text != "" {
+			entries = append(entries, [2]string{text, "true"})
+		}
+		cur.Reset()
+		hasKey = false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\'':
+			end := strings.IndexByte(s[i+1:], '\'')
+			if end < 0 {
+				cur.WriteString(s[i+1:])
+				i = len(s)
+			} else {
+				cur.WriteString(s[i+1 : i+1+end])
+				i += end + 1
+			}
+		case c == '\\' && i+1 < len(s):
+			cur.WriteByte(s[i+1])
+			i++
+		case c == '=' && !hasKey:
+			key, hasKey = cur.String(), true
+			cur.Reset()
+		case c == ' ' || c == '\t' || c == '\n':
+			if cur.Len() > 0 || hasKey {
+				flush()
+			}
+		default:
+			cur.WriteByte(c)
+		}
+	}
+	if cur.Len() > 0 || hasKey {
+		flush()
+	}
+	return entries
 }

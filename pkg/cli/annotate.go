@@ -158,7 +158,7 @@ func (app *App) editAnnotations(name string, commit bool, message string, edit f
 	if err := annotation.CheckFolder(name); err != nil {
 		return userError("%v", err)
 	}
-	repo, err := app.Repo()
+	repo, err := app.writableRepo()
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,9 @@ func (c *checkRefCommand) Execute(args []string) error {
 	if err := noExtraArgs(args); err != nil {
 		return err
 	}
+	if c.GitHub && os.Getenv("GITHUB_OUTPUT") == "" {
+		return usageError(errors.New("--github-output needs GITHUB_OUTPUT, which GitHub Actions sets"))
+	}
 	if _, err := c.app.Repo(); err != nil {
 		return err
 	}
@@ -95,9 +98,6 @@ func (c *checkRefCommand) Execute(args []string) error {
 // outputs: name=value lines. The path and type are those annotated at the tag's commit.
 func (c *checkRefCommand) githubOutput(e *registry.Event, version string) error {
 	file := os.Getenv("GITHUB_OUTPUT")
-	if file == "" {
-		return usageError(errors.New("--github-output needs GITHUB_OUTPUT, which GitHub Actions sets"))
-	}
 	note := c.app.annotation(e.Artifact, e.Commit)
 	var b strings.Builder
 	for _, kv := range [][2]string{{"name", e.Artifact}, {"version", version}, {"stage", e.Stage},

@@ -24,7 +24,7 @@ func (c *fetchCommand) Execute(args []string) error {
 	if err := noExtraArgs(args); err != nil {
 		return err
 	}
-	repo, err := c.app.Repo()
+	repo, err := c.app.writableRepo()
 	if err != nil {
 		return err
 	}
@@ -37,10 +37,14 @@ func (c *fetchCommand) Execute(args []string) error {
 	if err != nil {
 		return fatalError(err)
 	}
+	p, err := readPending(repo)
+	if err != nil {
+		return err
+	}
 	var refspecs, report, kept []string
 	for _, name := range sortedKeys(remoteTags) {
-		if _, ok := registry.ParseTag(name); !ok {
-			continue
+		if _, ok := registry.ParseTag(name); !ok || p[name] == "delete" {
+			continue // not a registry tag, or deleted here and not pushed yet
 		}
 		ref := "refs/tags/" + name
 		mine, has := local[name]
@@ -58,10 +62,6 @@ func (c *fetchCommand) Execute(args []string) error {
 		return userError("%v", err)
 	}
 	if c.Prune {
-		p, err := readPending(repo)
-		if err != nil {
-			return err
-		}
 		for _, name := range sortedKeys(local) {
 			if _, ok := registry.ParseTag(name); !ok {
 				continue

@@ -28,7 +28,7 @@ func (c *pushCommand) Execute(args []string) error {
 	if err := noExtraArgs(args); err != nil {
 		return err
 	}
-	repo, err := c.app.Repo()
+	repo, err := c.app.writableRepo()
 	if err != nil {
 		return err
 	}
@@ -88,10 +88,9 @@ func (c *pushCommand) Execute(args []string) error {
 		pub.done = append(pub.done, name)
 	}
 	if len(conflicts) > 0 {
-		return userError("'%s' has %s with another target: run 'git model fetch --force' to take the remote's, then push again",
-			remote, quoteList(conflicts))
+		return conflictError(remote, conflicts)
 	}
-	return c.app.publish(repo, remote, pub)
+	return c.app.publish(repo, remote, c.Remote, pub)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

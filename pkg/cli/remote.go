@@ -15,6 +15,15 @@ import (
 	"github.com/git-model/git-model/pkg/registry"
 )
 
+// writableRepo is Repo for the commands that write: they work on the repository at hand,
+// never on one that --repo names (a URL's mirror is a cache that the next refresh replaces).
+func (app *App) writableRepo() (*gitrepo.Repository, error) {
+	if len(app.global.Repos) > 0 {
+		return nil, usageError(errors.New("--repo is for reading; write in a clone of that repository"))
+	}
+	return app.Repo()
+}
+
 // remoteName is the remote that tags are published to: the --remote option, else git config
 // model.remote, else the current branch's remote, else origin.
 func (app *App) remoteName(repo *gitrepo.Repository, flag string) string {
@@ -97,14 +106,14 @@ func (p *publication) add(refspec, report string) {
 }
 
 // publish pushes in one push and reports it; a failure leaves every local tag as it is and
-// says how to retry.
-func (app *App) publish(repo *gitrepo.Repository, remote string, pub publication) error {
+// says how to retry. flag is the --remote option, repeated in the retry hint.
+func (app *App) publish(repo *gitrepo.Repository, remote, flag string, pub publication) error {
 	if len(pub.refspecs) == 0 {
 		fmt.Fprintln(app.Stderr, "Everything up-to-date")
 		return nil
 	}
 	if err := repo.Push(remote, pub.refspecs); err != nil {
-		return pushError(remote, err)
+		return pushError(remote, flag, err)
 	}
 	fmt.Fprintf(app.Stdout, "To %s\n", remote)
 	for _, line := range pub.report {
@@ -121,17 +130,52 @@ func (app *App) publish(repo *gitrepo.Repository, remote string, pub publication
 }
 
 // pushError words a failed push: the tags stay, and how to retry.
-func pushError(remote string, err error) error {
+func pushError(remote, flag string, err error) error {
+	retry := "git model push"
+	if flag != "" {
+		retry += " --remote " + shellQuote(flag)
+	}
+	hint := "the tags stay here; run '" + retry + "' to try again"
 	var rejected *gitrepo.PushRejectedError
-	hint := "the tags stay here; run 'git model push' to try again"
 	if errors.As(err, &rejected) {
 		return userError("%v; %s", err, hint)
+	}
+	var remoteErr *gitrepo.RemoteError
+	if errors.As(err, &remoteErr) {
+		err = remoteErr.Err
+		if remoteErr.Kind != nil {
+			err = fmt.Errorf("%v: %v", remoteErr.Kind, remoteErr.Err)
+		}
 	}
 	return userError("push to '%s' failed: %v; %s", remote, err, hint)
 }
 
-// pushChange publishes the tags one write created and deleted.
-func (app *App) pushChange(repo *gitrepo.Repository, remote string, change registry.Change) error {
+// conflictError is a push that would overwrite tags the remote has with another target.
+func conflictError(remote string, names []string) error {
+	return userError("'%s' has %s with another target: run 'git model fetch --force' to take the remote's, then push again",
+		remote, quoteList(names))
+}
+
+// pushChange publishes the tags one write created and deleted. A new tag that the remote has
+// with another target is reported as push reports it, before anything is sent.
+func (app *App) pushChange(repo *gitrepo.Repository, remote, flag string, change registry.Change) error {
+	remoteTags, err := repo.RemoteTags(remote)
+	if err != nil {
+		return pushError(remote, flag, err)
+	}
+	local, err := repo.TagRefs()
+	if err != nil {
+		return fatalError(err)
+	}
+	var conflicts []string
+	for _, t := range change.Create {
+		if theirs, has := remoteTags[t.Name]; has && !t.Replace && theirs != local[t.Name] {
+			conflicts = append(conflicts, t.Name)
+		}
+	}
+	if len(conflicts) > 0 {
+		return conflictError(remote, conflicts)
+	}
 	var pub publication
 	for _, t := range change.Create {
 		ref := "refs/tags/" + t.Name
@@ -146,7 +190,7 @@ func (app *App) pushChange(repo *gitrepo.Repository, remote string, change regis
 		pub.add(":refs/tags/"+name, " - [deleted]    "+name)
 		pub.done = append(pub.done, name)
 	}
-	return app.publish(repo, remote, pub)
+	return app.publish(repo, remote, flag, pub)
 }
 
 // recordPending remembers the deletions and moves of a write until they are pushed.

@@ -48,7 +48,7 @@ const maxAttempts = 16
 // that concurrent automatic registrations all succeed with distinct versions while an explicit
 // version that lost the race fails with the usual error.
 func (app *App) write(flags *tagFlags, plan func(*registry.State, registry.WriteOptions) (registry.Change, error), opts registry.WriteOptions) error {
-	repo, err := app.Repo()
+	repo, err := app.writableRepo()
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (app *App) afterWrite(repo *gitrepo.Repository, flags *tagFlags, change reg
 	}
 	remote := app.remoteName(repo, flags.Remote)
 	if app.pushAfterWrite(repo, flags.Push) {
-		return app.pushChange(repo, remote, change)
+		return app.pushChange(repo, remote, flags.Remote, change)
 	}
 	var push, pushDelete []string
 	for _, t := range change.Create {

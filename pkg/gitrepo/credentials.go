@@ -2,6 +2,7 @@ package gitrepo
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -91,7 +92,7 @@ func (c *credentials) fill(rawURL, user string) (string, string, error) {
 	}
 	out, err := c.git(in.Bytes(), "fill")
 	if err != nil {
-		return "", "", fmt.Errorf("asking git credential for '%s': %w", u.Redacted(), err)
+		return "", "", fmt.Errorf("%w: no credentials for '%s' from git credential (%v)", errAuthenticationFailed, u.Redacted(), err)
 	}
 	c.filled = out
 	values := map[string]string{}
@@ -127,7 +128,8 @@ func (c *credentials) git(input []byte, action string) ([]byte, error) {
 	out, err := cmd.Output()
 	if err != nil {
 		if msg := strings.TrimSpace(stderr.String()); msg != "" {
-			return nil, fmt.Errorf("%s", strings.ReplaceAll(msg, "\n", " "))
+			msg = strings.TrimPrefix(strings.ReplaceAll(msg, "\n", " "), "fatal: ")
+			return nil, errors.New(msg)
 		}
 		return nil, err
 	}

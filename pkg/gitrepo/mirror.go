@@ -74,7 +74,9 @@ func OpenMirror(url, dir string, refresh bool, selected func(string) bool) (*Rep
 	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
 
 	var repo *git.Repository
+	created := false
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		created = true
 		if !refresh {
 			return nil, fmt.Errorf("'%s' is not in the cache yet; drop --offline to fetch it", url)
 		}
@@ -89,6 +91,9 @@ func OpenMirror(url, dir string, refresh bool, selected func(string) bool) (*Rep
 	if refresh {
 		if err := r.refreshMirror(url, selected); err != nil {
 			r.Close()
+			if created {
+				os.RemoveAll(dir) // never leave an empty mirror that --offline would read
+			}
 			return nil, err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	git "github.com/libgit2/git2go/v34"
@@ -153,6 +154,7 @@ func (e *PushRejectedError) Error() string {
 	for ref, why := range e.Rejected {
 		refs = append(refs, fmt.Sprintf("%s (%s)", strings.TrimPrefix(ref, tagsPrefix), why))
 	}
+	slices.Sort(refs)
 	msg := fmt.Sprintf("'%s' rejected %s", e.Remote, strings.Join(refs, ", "))
 	if len(e.Messages) > 0 {
 		msg += ": " + strings.Join(e.Messages, "; ")

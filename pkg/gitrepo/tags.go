@@ -1,8 +1,12 @@
 package gitrepo
 
 import (
+	"bytes"
+	"encoding/hex"
 	"fmt"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,27 +28,58 @@ type Tag struct {
 }
 
 // Tags reads every ref under refs/tags/ (nested names such as refs/tags/a/b@v1.0.0 included)
-// once, loose and packed alike, and returns them sorted by Name. Each object is freed as soon as
-// it has been read, so memory does not grow with the objects of tens of thousands of tags. A tag
-// whose ref or objects cannot be read is an error that names the tag. A tag object that points
-// to another tag object is peeled through to the end; the tagger and message are those of the
-// outermost tag, the one the ref names.
+// once, loose and packed alike, and returns them sorted by Name. A tag whose ref or objects
+// cannot be read is an error that names the tag. A tag object that points to another tag
+// object is peeled through to the end; the tagger and message are those of the outermost tag,
+// the one the ref names.
+//
+// What was read from each tag object is kept in the tag cache, so that a warm read reads the
+// ref files and the cache and no object at all; objects missing from the cache are read in
+// parallel.
 func (r *Repository) Tags() ([]Tag, error) {
-	odb, err := r.repo.Odb()
+	refs, err := r.tagRefs()
 	if err != nil {
-		return nil, fmt.Errorf("reading tags: %w", err)
+		return nil, err
 	}
-	defer odb.Free()
+	cachePath := filepath.Join(r.CommonDir(), tagCacheFile)
+	cache := loadTagCache(cachePath)
+	tags := make([]Tag, len(refs))
+	keys := make([][20]byte, len(refs))
+	var missing []int
+	for i, ref := range refs {
+		hex.Decode(keys[i][:], []byte(ref.target))
+		if info, ok := cache[keys[i]]; ok {
+			tags[i] = info.tag(ref.name)
+		} else {
+			missing = append(missing, i)
+		}
+	}
+	if len(missing) == 0 && len(cache) <= len(refs)+len(refs)/10+64 {
+		return tags, nil
+	}
+	if err := r.readObjects(refs, missing, tags); err != nil {
+		return nil, err
+	}
+	fresh := make(map[[20]byte]objectInfo, len(refs))
+	for i := range tags {
+		fresh[keys[i]] = tags[i].info()
+	}
+	writeTagCache(cachePath, fresh)
+	return tags, nil
+}
 
-	// libgit2 matches the glob with fnmatch semantics where '*' also matches '/', so nested
-	// names are included; the prefix check below keeps that assumption honest.
+// tagRefs lists the refs under refs/tags/, from Git's files when it can, else through libgit2.
+func (r *Repository) tagRefs() ([]tagRef, error) {
+	refs, err := readTagRefs(r.CommonDir())
+	if err == nil {
+		return refs, nil
+	}
 	iter, err := r.repo.NewReferenceIteratorGlob(tagsPrefix + "*")
 	if err != nil {
 		return nil, fmt.Errorf("reading tags: %w", err)
 	}
 	defer iter.Free()
-
-	var tags []Tag
+	refs = refs[:0]
 	for {
 		ref, err := iter.Next()
 		if isCode(err, git.ErrorCodeIterOver) {
@@ -53,98 +88,153 @@ func (r *Repository) Tags() ([]Tag, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading tags: %w", err)
 		}
-		fullName := ref.Name()
-		if !strings.HasPrefix(fullName, tagsPrefix) {
-			ref.Free()
-			continue
-		}
-		name := strings.TrimPrefix(fullName, tagsPrefix)
-		tag, err := r.readTag(odb, ref, name)
+		name := strings.TrimPrefix(ref.Name(), tagsPrefix)
+		resolved, err := ref.Resolve()
 		ref.Free()
 		if err != nil {
 			return nil, fmt.Errorf("reading tag '%s': %w", name, err)
 		}
-		tags = append(tags, tag)
-	}
-	slices.SortFunc(tags, func(a, b Tag) int { return strings.Compare(a.Name, b.Name) })
-	return tags, nil
-}
-
-// readTag reads what one ref under refs/tags/ names. The ref is freed by the caller.
-func (r *Repository) readTag(odb *git.Odb, ref *git.Reference, name string) (Tag, error) {
-	tag := Tag{Name: name}
-
-	target := ref.Target()
-	if ref.Type() == git.ReferenceSymbolic {
-		resolved, err := ref.Resolve()
-		if err != nil {
-			return tag, err
+		if target := resolved.Target(); target != nil && strings.HasPrefix(resolved.Name(), "refs/") {
+			refs = append(refs, tagRef{name: name, target: target.String()})
 		}
-		target = resolved.Target()
 		resolved.Free()
 	}
-	if target == nil {
-		return tag, fmt.Errorf("ref has no target")
-	}
-
-	// The header alone tells a lightweight tag from an annotated one without parsing the object.
-	_, objType, err := odb.ReadHeader(target)
-	if err != nil {
-		return tag, err
-	}
-	if objType == git.ObjectTag {
-		tag.Annotated = true
-		target, objType, err = r.readTagObject(target, &tag)
-		if err != nil {
-			return tag, err
-		}
-		// Trust the type the innermost tag object declares for its target (git fsck checks
-		// it), but make a tag of a missing object an error here rather than in a later read.
-		if !odb.Exists(target) {
-			return tag, fmt.Errorf("object %s not found", target)
-		}
-	}
-
-	switch objType {
-	case git.ObjectCommit:
-		tag.PeeledType = "commit"
-		tag.Commit = target.String()
-	case git.ObjectTree:
-		tag.PeeledType = "tree"
-	case git.ObjectBlob:
-		tag.PeeledType = "blob"
-	default:
-		return tag, fmt.Errorf("object %s has unexpected type '%s'", target, strings.ToLower(objType.String()))
-	}
-	return tag, nil
+	slices.SortFunc(refs, func(a, b tagRef) int { return strings.Compare(a.name, b.name) })
+	return refs, nil
 }
 
-// readTagObject fills the tagger and message from the tag object id and follows tag objects
-// that point to further tag objects. It returns the id and declared type of the first object
-// that is not a tag.
-func (r *Repository) readTagObject(id *git.Oid, tag *Tag) (*git.Oid, git.ObjectType, error) {
-	obj, err := r.repo.LookupTag(id)
+// readObjects reads the targets of the refs at the given indexes into tags. (libgit2 1.5 can
+// crash when one odb is read from several threads at once, so this stays sequential.)
+func (r *Repository) readObjects(refs []tagRef, indexes []int, tags []Tag) error {
+	odb, err := r.repo.Odb()
 	if err != nil {
-		return nil, git.ObjectInvalid, err
+		return fmt.Errorf("reading tags: %w", err)
 	}
-	if tagger := obj.Tagger(); tagger != nil {
-		tag.TaggerName = tagger.Name
-		tag.TaggerEmail = tagger.Email
-		tag.When = tagger.When
-	}
-	tag.Message = cleanMessage(obj.Message())
-	target, targetType := obj.TargetId(), obj.TargetType()
-	obj.Free()
-
-	for targetType == git.ObjectTag {
-		inner, err := r.repo.LookupTag(target)
+	defer odb.Free()
+	for _, i := range indexes {
+		info, err := readTarget(odb, refs[i].target)
 		if err != nil {
-			return nil, git.ObjectInvalid, err
+			return fmt.Errorf("reading tag '%s': %w", refs[i].name, err)
 		}
-		target, targetType = inner.TargetId(), inner.TargetType()
-		inner.Free()
+		tags[i] = info.tag(refs[i].name)
 	}
-	return target, targetType, nil
+	return nil
+}
+
+// readTarget reads the object a tag ref points to: a tag object (parsed here, from its raw
+// content, and peeled through any tag objects it points to) or a commit, tree or blob. As git
+// fsck checks, the type a tag object declares for its target is trusted; the target must exist.
+func readTarget(odb *git.Odb, target string) (objectInfo, error) {
+	var info objectInfo
+	oid, err := git.NewOid(target)
+	if err != nil {
+		return info, err
+	}
+	_, kind, err := odb.ReadHeader(oid)
+	if err != nil {
+		return info, err
+	}
+	id := target
+	for depth := 0; kind == git.ObjectTag; depth++ {
+		obj, err := odb.Read(oid)
+		if err != nil {
+			return info, err
+		}
+		next, nextKind, outer := parseTagObject(obj.Data(), depth == 0)
+		obj.Free()
+		if depth == 0 {
+			info = outer
+			info.annotated = true
+		}
+		if oid, err = git.NewOid(next); err != nil || depth > 16 {
+			return info, fmt.Errorf("tag object %s cannot be read", id)
+		}
+		id, kind = next, nextKind
+		if kind != git.ObjectTag && !odb.Exists(oid) {
+			return info, fmt.Errorf("object %s not found", id)
+		}
+	}
+	switch kind {
+	case git.ObjectCommit:
+		info.peeledType, info.commit = "commit", id
+	case git.ObjectTree:
+		info.peeledType = "tree"
+	case git.ObjectBlob:
+		info.peeledType = "blob"
+	default:
+		return info, fmt.Errorf("object %s has unexpected type '%s'", id, strings.ToLower(kind.String()))
+	}
+	return info, nil
+}
+
+// objectTypes are the types a tag object can declare for its target.
+var objectTypes = map[string]git.ObjectType{"commit": git.ObjectCommit, "tree": git.ObjectTree, "blob": git.ObjectBlob, "tag": git.ObjectTag}
+
+// parseTagObject reads a raw tag object: the id and type of the object it points to and, when
+// full, its tagger, time and message. It copies what it keeps out of data, which libgit2 owns.
+func parseTagObject(data []byte, full bool) (target string, kind git.ObjectType, info objectInfo) {
+	header, message, _ := bytes.Cut(data, []byte("\n\n"))
+	kind = git.ObjectInvalid
+	for _, line := range bytes.Split(header, []byte{'\n'}) {
+		key, value, _ := bytes.Cut(line, []byte{' '})
+		switch string(key) {
+		case "object":
+			target = string(value)
+		case "type":
+			if k, ok := objectTypes[string(value)]; ok {
+				kind = k
+			}
+		case "tagger":
+			if full {
+				info.taggerName, info.taggerEmail, info.when = parseSignature(value)
+			}
+		}
+	}
+	if full {
+		info.message = cleanMessage(string(message))
+	}
+	return target, kind, info
+}
+
+// parseSignature reads "Name <email> 1700000000 +0100".
+func parseSignature(b []byte) (name, email string, when time.Time) {
+	lt, gt := bytes.IndexByte(b, '<'), bytes.LastIndexByte(b, '>')
+	if lt < 0 || gt < lt {
+		return string(bytes.TrimSpace(b)), "", time.Time{}
+	}
+	name, email = string(bytes.TrimSpace(b[:lt])), string(b[lt+1:gt])
+	fields := strings.Fields(string(b[gt+1:]))
+	if len(fields) < 1 {
+		return name, email, time.Time{}
+	}
+	secs, err := strconv.ParseInt(fields[0], 10, 64)
+	if err != nil {
+		return name, email, time.Time{}
+	}
+	offset := 0
+	if len(fields) > 1 && len(fields[1]) == 5 {
+		h, herr := strconv.Atoi(fields[1][1:3])
+		m, merr := strconv.Atoi(fields[1][3:5])
+		if herr == nil && merr == nil {
+			offset = h*3600 + m*60
+			if fields[1][0] == '-' {
+				offset = -offset
+			}
+		}
+	}
+	return name, email, time.Unix(secs, 0).In(zone(offset))
+}
+
+// tag is the Tag of a ref named name whose target says info.
+func (info objectInfo) tag(name string) Tag {
+	return Tag{Name: name, Annotated: info.annotated, Commit: info.commit, PeeledType: info.peeledType,
+		TaggerName: info.taggerName, TaggerEmail: info.taggerEmail, When: info.when, Message: info.message}
+}
+
+// info is what the cache keeps of a Tag.
+func (t Tag) info() objectInfo {
+	return objectInfo{annotated: t.Annotated, commit: t.Commit, peeledType: t.PeeledType,
+		taggerName: t.TaggerName, taggerEmail: t.TaggerEmail, when: t.When, message: t.Message}
 }
 
 // signatureMarkers start the signature blocks that git appends to a signed tag's message

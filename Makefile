@@ -21,7 +21,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LDFLAGS = -X github.com/git-model/git-model/pkg/cli.Version=$(VERSION)
 
-.PHONY: all deps build test fuzz install uninstall clean
+.PHONY: all deps build test fuzz bench install uninstall clean
 
 all: build
 
@@ -48,6 +48,23 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseTag -fuzztime $(FUZZTIME) ./pkg/registry
 	$(GO) test -run '^$$' -fuzz FuzzParseSemVer -fuzztime $(FUZZTIME) ./pkg/registry
 	$(GO) test -run '^$$' -fuzz FuzzParseShortcut -fuzztime $(FUZZTIME) ./pkg/registry
+
+# Benchmarks (BENCHMARKS.md): the Go benchmarks of the parser and the state, then
+# git-model-bench, which generates registry repositories of 1k to 40k tags under bench/repos
+# (once; they are kept) and times the commands against git's own floors. The results go to
+# $(BENCH_MD); `make bench BENCH_MD=BENCHMARKS.md` refreshes BENCHMARKS.md in place.
+BENCH_DIR   ?= bench
+BENCH_RUNS  ?= 11
+BENCH_MD    ?= $(BENCH_DIR)/results.md
+BENCH_FLAGS ?=
+
+bench: build
+	mkdir -p $(BENCH_DIR)
+	$(GO) test -run '^$$' -bench . -benchmem ./pkg/... >$(BENCH_DIR)/go-bench.txt || { cat $(BENCH_DIR)/go-bench.txt; exit 1; }
+	cat $(BENCH_DIR)/go-bench.txt
+	$(GO) build -trimpath -o bin/git-model-bench ./cmd/git-model-bench
+	bin/git-model-bench -bin bin/git-model -repos $(BENCH_DIR)/repos -runs $(BENCH_RUNS) \
+		-gobench $(BENCH_DIR)/go-bench.txt -markdown $(BENCH_MD) $(BENCH_FLAGS)
 
 install: build
 	install -d $(BINDIR) $(MANDIR) $(BASHDIR) $(ZSHDIR) $(FISHDIR) $(FISHCONFDIR)

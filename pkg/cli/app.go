@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/git-model/git-model/pkg/config"
 	"github.com/git-model/git-model/pkg/gitrepo"
@@ -66,6 +68,12 @@ func (app *App) Repo() (*gitrepo.Repository, error) {
 
 // State reads every tag once and derives the registry, printing its warnings.
 func (app *App) State() (*registry.State, error) {
+	return app.stateOf("")
+}
+
+// stateOf is State restricted to the tags of one artifact ("" for all): what a write needs,
+// derived from a few hundred tags rather than from tens of thousands.
+func (app *App) stateOf(artifact string) (*registry.State, error) {
 	repo, err := app.Repo()
 	if err != nil {
 		return nil, err
@@ -74,13 +82,27 @@ func (app *App) State() (*registry.State, error) {
 	if err != nil {
 		return nil, fatalError(err)
 	}
-	records := make([]registry.TagRecord, len(tags))
-	for i := range tags {
-		records[i] = registry.TagRecord(tags[i])
+	records := tagRecords(tags)
+	if artifact != "" {
+		prefix := strings.Replace(artifact, ":", "=", 1)
+		var mine []registry.TagRecord
+		for _, r := range records {
+			if len(r.Name) > len(prefix) && strings.HasPrefix(r.Name, prefix) && strings.IndexByte("@#", r.Name[len(prefix)]) >= 0 {
+				mine = append(mine, r)
+			}
+		}
+		records = mine
 	}
 	state := registry.Build(records)
 	app.warn(state.Warnings)
 	return state, nil
+}
+
+// tagRecords views the tags as the registry's records without copying tens of thousands of
+// them: the two types have the same fields, which the conversion below checks at compile time.
+func tagRecords(tags []gitrepo.Tag) []registry.TagRecord {
+	var _ = registry.TagRecord(gitrepo.Tag{})
+	return unsafe.Slice((*registry.TagRecord)(unsafe.Pointer(unsafe.SliceData(tags))), len(tags))
 }
 
 // Config reads the registry configuration: GTO's .gto at the root of the work tree (of HEAD's
@@ -149,9 +171,10 @@ func (app *App) warn(warnings []string) {
 }
 
 // StateAt is State, as the registry stood at the time an --at option names ("" for now).
-func (app *App) StateAt(at string) (*registry.State, error) {
+// artifact restricts it to one artifact's tags ("" for all).
+func (app *App) StateAt(at, artifact string) (*registry.State, error) {
 	if at == "" {
-		return app.State()
+		return app.stateOf(artifact)
 	}
 	repo, err := app.Repo()
 	if err != nil {
@@ -161,7 +184,7 @@ func (app *App) StateAt(at string) (*registry.State, error) {
 	if err != nil {
 		return nil, err
 	}
-	state, err := app.State()
+	state, err := app.stateOf(artifact)
 	if err != nil {
 		return nil, err
 	}

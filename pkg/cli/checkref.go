@@ -55,10 +55,11 @@ func (c *checkRefCommand) Execute(args []string) error {
 		return err
 	}
 	name := strings.TrimPrefix(c.Args.Ref, "refs/tags/")
-	if t, ok := registry.ParseTag(name); !ok || t.Action == registry.ActionNone {
+	t, ok := registry.ParseTag(name)
+	if !ok || t.Action == registry.ActionNone {
 		return c.notAnEvent("'%s' is not a registry tag", c.Args.Ref)
 	}
-	state, err := c.app.State()
+	state, err := c.app.stateOf(t.Artifact)
 	if err != nil {
 		return err
 	}
@@ -125,10 +126,9 @@ func (c *checkRefCommand) notAnEvent(format string, args ...any) error {
 
 // findEvent returns the event of the annotated tag with that name, or nil.
 func findEvent(state *registry.State, name string) *registry.Event {
-	events := state.Events()
-	for i := range events {
-		if events[i].Name == name {
-			return &events[i]
+	for _, e := range state.Events() {
+		if e.Name == name {
+			return e
 		}
 	}
 	return nil

@@ -30,7 +30,7 @@ func (c *demoteCommand) Execute(args []string) error {
 		return err
 	}
 	opts.Delete = c.Delete
-	return c.app.write(&c.tagFlags, func(s *registry.State, opts registry.WriteOptions) (registry.Change, error) {
+	return c.app.write(string(c.Args.Name), &c.tagFlags, func(s *registry.State, opts registry.WriteOptions) (registry.Change, error) {
 		return s.Unassign(registry.UnassignRequest{WriteOptions: opts, Artifact: string(c.Args.Name), Stage: string(c.Args.Stage), Version: string(c.Version)})
 	}, opts)
 }

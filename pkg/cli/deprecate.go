@@ -41,7 +41,7 @@ func (c *deprecateCommand) Execute(args []string) error {
 		if c.Ref != "" {
 			return usageError(errors.New("--ref applies to deprecating an artifact, not to deregistering a version"))
 		}
-		return c.app.write(&c.tagFlags, func(s *registry.State, opts registry.WriteOptions) (registry.Change, error) {
+		return c.app.write(string(c.Args.Name), &c.tagFlags, func(s *registry.State, opts registry.WriteOptions) (registry.Change, error) {
 			return s.Deregister(registry.DeregisterRequest{WriteOptions: opts, Artifact: string(c.Args.Name), Version: string(c.Args.Version)})
 		}, opts)
 	}
@@ -51,7 +51,7 @@ func (c *deprecateCommand) Execute(args []string) error {
 			return err
 		}
 	}
-	return c.app.write(&c.tagFlags, func(s *registry.State, opts registry.WriteOptions) (registry.Change, error) {
+	return c.app.write(string(c.Args.Name), &c.tagFlags, func(s *registry.State, opts registry.WriteOptions) (registry.Change, error) {
 		return s.Deprecate(registry.DeprecateRequest{WriteOptions: opts, Artifact: string(c.Args.Name), Commit: commit})
 	}, opts)
 }

@@ -120,7 +120,7 @@ func (c *describeCommand) resolve() (artifact, version, commit string, err error
 		}
 		return string(c.Args.Name), "", "", nil
 	}
-	state, err := c.app.State()
+	state, err := c.app.stateOf(sc.Artifact)
 	if err != nil {
 		return "", "", "", err
 	}

@@ -40,7 +40,7 @@ func (c *historyCommand) Execute(args []string) error {
 	if err := noExtraArgs(args); err != nil {
 		return err
 	}
-	state, err := c.app.StateAt(c.At)
+	state, err := c.app.StateAt(c.At, registry.ParseShortcut(string(c.Args.Name)).Artifact)
 	if err != nil {
 		return err
 	}
@@ -53,9 +53,9 @@ func (c *historyCommand) Execute(args []string) error {
 	}
 	all := state.Events()
 	events := make([]*registry.Event, 0, len(all))
-	for i := range all {
-		if keep(&all[i]) {
-			events = append(events, &all[i])
+	for _, e := range all {
+		if keep(e) {
+			events = append(events, e)
 		}
 	}
 	if !c.Reverse {

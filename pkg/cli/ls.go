@@ -49,7 +49,7 @@ func (c *lsCommand) Execute(args []string) error {
 		}
 		return c.listRepos(repos)
 	}
-	state, err := c.app.StateAt(c.At)
+	state, err := c.app.StateAt(c.At, registry.ParseShortcut(string(c.Args.Name)).Artifact)
 	if err != nil {
 		return err
 	}

@@ -51,7 +51,7 @@ func (c *promoteCommand) Execute(args []string) error {
 		}
 	}
 	opts.Force = c.Force
-	return c.app.write(&c.tagFlags, func(s *registry.State, opts registry.WriteOptions) (registry.Change, error) {
+	return c.app.write(string(c.Args.Name), &c.tagFlags, func(s *registry.State, opts registry.WriteOptions) (registry.Change, error) {
 		return s.Assign(registry.AssignRequest{WriteOptions: opts, Artifact: string(c.Args.Name), Stage: string(c.Args.Stage),
 			Version: string(c.Version), Commit: commit, SkipRegistration: c.SkipRegistration})
 	}, opts)

@@ -47,7 +47,7 @@ func (c *registerCommand) Execute(args []string) error {
 		return err
 	}
 	opts.Force = c.Force
-	return c.app.write(&c.tagFlags, func(s *registry.State, opts registry.WriteOptions) (registry.Change, error) {
+	return c.app.write(string(c.Args.Name), &c.tagFlags, func(s *registry.State, opts registry.WriteOptions) (registry.Change, error) {
 		return s.Register(registry.RegisterRequest{WriteOptions: opts, Artifact: string(c.Args.Name), Commit: commit, Version: string(c.Version), Bump: bump})
 	}, opts)
 }

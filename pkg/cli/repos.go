@@ -95,7 +95,7 @@ func (c *lsCommand) listRepos(specs []string) error {
 			sub := &App{Stdout: c.app.Stdout, Stderr: c.app.Stderr,
 				global: &globalOptions{Repos: []string{spec}, Offline: c.app.global.Offline, NoColor: true}}
 			defer sub.Close()
-			state, err := sub.StateAt(c.At)
+			state, err := sub.StateAt(c.At, "")
 			if err != nil {
 				results[i].err = err
 				return

@@ -43,11 +43,11 @@ func (f *tagFlags) options() (registry.WriteOptions, error) {
 // its tags first, or held its lock.
 const maxAttempts = 16
 
-// write plans a change from a fresh read of the tags and applies it. When another process
+// write plans a change to one artifact from a fresh read of its tags and applies it. When another process
 // created one of the planned tags in the meantime, it reads the tags again and plans anew, so
 // that concurrent automatic registrations all succeed with distinct versions while an explicit
 // version that lost the race fails with the usual error.
-func (app *App) write(flags *tagFlags, plan func(*registry.State, registry.WriteOptions) (registry.Change, error), opts registry.WriteOptions) error {
+func (app *App) write(artifact string, flags *tagFlags, plan func(*registry.State, registry.WriteOptions) (registry.Change, error), opts registry.WriteOptions) error {
 	repo, err := app.writableRepo()
 	if err != nil {
 		return err
@@ -58,7 +58,7 @@ func (app *App) write(flags *tagFlags, plan func(*registry.State, registry.Write
 	var tagger *gitrepo.Identity
 	var done []string // tags created so far, for the message of a failure half-way
 	for attempt := 1; ; attempt++ {
-		state, err := app.State()
+		state, err := app.stateOf(artifact)
 		if err != nil {
 			return err
 		}

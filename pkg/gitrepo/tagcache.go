@@ -3,120 +3,127 @@ package gitrepo
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"hash/crc32"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // Tag objects never change, so what was read from one need never be read again: the tag cache
-// keeps, by object id, what Tags needs of each object that a tag ref points to. It lives in the
-// git directory, is replaced atomically (a temporary file renamed over it), and carries a
-// checksum: a cache that does not check out is ignored and rebuilt, never trusted.
+// keeps, for every ref under refs/tags/, the object id it points to and what Tags read from
+// that object, in ref-name order, so that a warm read walks the refs and the cache side by side
+// and reads no object. It lives in the git directory, is replaced atomically (a temporary file
+// renamed over it), and carries a checksum: a cache that does not check out is ignored and
+// rebuilt, never trusted. An entry counts only when the ref still points to the same object.
 
 // tagCacheFile is the cache, under the common git directory.
 const tagCacheFile = "git-model/tag-cache"
 
 // tagCacheMagic starts the file; a new layout gets a new one.
-const tagCacheMagic = "git-model tag cache 1\n"
-
-// objectInfo is what a tag ref's target says, as Tag holds it (without the ref's name).
-type objectInfo struct {
-	annotated   bool
-	commit      string
-	peeledType  string
-	taggerName  string
-	taggerEmail string
-	when        time.Time
-	message     string
-}
+const tagCacheMagic = "git-model tag cache 2\n"
 
 var peeledTypes = []string{"commit", "tree", "blob"}
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// loadTagCache reads the cache; nil when there is none or it does not check out.
-func loadTagCache(path string) map[[20]byte]objectInfo {
+// loadTagCache reads the cache: the tags, in name order, and the object each one's ref pointed
+// to; nil when there is none or it does not check out. Every string of the result is a slice
+// of the file's content, which nothing writes to once read.
+func loadTagCache(path string) (tags []Tag, targets []string) {
 	data, err := os.ReadFile(path)
 	if err != nil || len(data) < len(tagCacheMagic)+4 || string(data[:len(tagCacheMagic)]) != tagCacheMagic {
-		return nil
+		return nil, nil
 	}
 	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
 	if crc32.Checksum(body, castagnoli) != sum {
-		return nil
+		return nil, nil
 	}
-	text := string(body) // one copy: every string of the cache is a slice of it
+	text := unsafe.String(unsafe.SliceData(body), len(body))
 	d := decoder{s: text, pos: len(tagCacheMagic)}
 	n := d.uvarint()
 	if d.bad || n > uint64(len(text)) {
-		return nil
+		return nil, nil
 	}
-	cache := make(map[[20]byte]objectInfo, n)
-	for i := uint64(0); i < n && !d.bad; i++ {
-		var key [20]byte
-		copy(key[:], d.bytes(20))
+	tags, targets = make([]Tag, n), make([]string, n)
+	var loc *time.Location
+	lastOffset := -1 << 31
+	for i := range tags {
+		t := &tags[i]
+		t.Name = d.string()
+		targets[i] = d.bytes(40)
 		flags := d.byte()
-		commit := d.bytes(20)
-		info := objectInfo{annotated: flags&1 != 0}
+		t.Annotated = flags&1 != 0
 		if kind := int(flags >> 1 & 3); kind < len(peeledTypes) {
-			info.peeledType = peeledTypes[kind]
+			t.PeeledType = peeledTypes[kind]
 		}
 		if flags&8 != 0 {
-			info.commit = hex.EncodeToString([]byte(commit))
+			t.Commit = d.bytes(40)
 		}
-		if info.annotated {
-			unix, offset := d.varint(), d.varint()
-			info.taggerName, info.taggerEmail, info.message = d.string(), d.string(), d.string()
-			if flags&16 != 0 {
-				info.when = time.Unix(unix, 0).In(zone(int(offset)))
+		if t.Annotated {
+			t.TaggerName, t.TaggerEmail, t.Message = d.string(), d.string(), d.string()
+		}
+		if flags&16 != 0 {
+			unix, offset := d.varint(), int(d.varint())
+			if offset != lastOffset {
+				loc, lastOffset = zone(offset), offset
 			}
+			t.When = time.Unix(unix, 0).In(loc)
 		}
-		cache[key] = info
+		if d.bad {
+			return nil, nil
+		}
 	}
-	if d.bad || d.pos != len(text) {
-		return nil
+	if d.pos != len(text) {
+		return nil, nil
 	}
-	return cache
+	return tags, targets
 }
 
-// writeTagCache replaces the cache with entries, atomically. Failing to write it only costs
-// speed, so errors are not reported.
-func writeTagCache(path string, entries map[[20]byte]objectInfo) {
+// writeTagCache replaces the cache with the tags read for refs, atomically. Failing to write it
+// only costs speed, so errors are not reported.
+func writeTagCache(path string, refs []tagRef, tags []Tag) {
 	var b bytes.Buffer
+	b.Grow(len(tags) * 160)
 	b.WriteString(tagCacheMagic)
-	b.Write(binary.AppendUvarint(nil, uint64(len(entries))))
-	for key, info := range entries {
-		b.Write(key[:])
+	b.Write(binary.AppendUvarint(nil, uint64(len(tags))))
+	str := func(s string) {
+		b.Write(binary.AppendUvarint(nil, uint64(len(s))))
+		b.WriteString(s)
+	}
+	for i, t := range tags {
+		str(t.Name)
+		b.WriteString(refs[i].target)
 		flags := byte(0)
-		if info.annotated {
+		if t.Annotated {
 			flags |= 1
 		}
-		for i, t := range peeledTypes {
-			if t == info.peeledType {
-				flags |= byte(i) << 1
+		for k, name := range peeledTypes {
+			if name == t.PeeledType {
+				flags |= byte(k) << 1
 			}
 		}
-		var commit [20]byte
-		if id, err := hex.DecodeString(info.commit); err == nil && len(id) == 20 {
+		if len(t.Commit) == 40 {
 			flags |= 8
-			copy(commit[:], id)
 		}
-		if !info.when.IsZero() {
+		if !t.When.IsZero() {
 			flags |= 16
 		}
 		b.WriteByte(flags)
-		b.Write(commit[:])
-		if info.annotated {
-			_, offset := info.when.Zone()
-			b.Write(binary.AppendVarint(nil, info.when.Unix()))
+		if flags&8 != 0 {
+			b.WriteString(t.Commit)
+		}
+		if t.Annotated {
+			str(t.TaggerName)
+			str(t.TaggerEmail)
+			str(t.Message)
+		}
+		if flags&16 != 0 {
+			_, offset := t.When.Zone()
+			b.Write(binary.AppendVarint(nil, t.When.Unix()))
 			b.Write(binary.AppendVarint(nil, int64(offset)))
-			for _, s := range []string{info.taggerName, info.taggerEmail, info.message} {
-				b.Write(binary.AppendUvarint(nil, uint64(len(s))))
-				b.WriteString(s)
-			}
 		}
 	}
 	b.Write(binary.LittleEndian.AppendUint32(nil, crc32.Checksum(b.Bytes(), castagnoli)))

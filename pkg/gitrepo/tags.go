@@ -2,12 +2,14 @@ package gitrepo
 
 import (
 	"bytes"
-	"encoding/hex"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	git "github.com/libgit2/git2go/v34"
@@ -42,30 +44,38 @@ func (r *Repository) Tags() ([]Tag, error) {
 		return nil, err
 	}
 	cachePath := filepath.Join(r.CommonDir(), tagCacheFile)
-	cache := loadTagCache(cachePath)
+	cached, targets := loadTagCache(cachePath)
+	if len(cached) == len(refs) && sameTargets(refs, cached, targets) {
+		return cached, nil
+	}
 	tags := make([]Tag, len(refs))
-	keys := make([][20]byte, len(refs))
 	var missing []int
+	j := 0 // refs and the cache are both in name order: walk them side by side
 	for i, ref := range refs {
-		hex.Decode(keys[i][:], []byte(ref.target))
-		if info, ok := cache[keys[i]]; ok {
-			tags[i] = info.tag(ref.name)
+		for j < len(cached) && cached[j].Name < ref.name {
+			j++
+		}
+		if j < len(cached) && cached[j].Name == ref.name && targets[j] == ref.target {
+			tags[i] = cached[j]
 		} else {
 			missing = append(missing, i)
 		}
 	}
-	if len(missing) == 0 && len(cache) <= len(refs)+len(refs)/10+64 {
-		return tags, nil
-	}
 	if err := r.readObjects(refs, missing, tags); err != nil {
 		return nil, err
 	}
-	fresh := make(map[[20]byte]objectInfo, len(refs))
-	for i := range tags {
-		fresh[keys[i]] = tags[i].info()
-	}
-	writeTagCache(cachePath, fresh)
+	writeTagCache(cachePath, refs, tags)
 	return tags, nil
+}
+
+// sameTargets reports whether the cache holds exactly the refs, each with the same target.
+func sameTargets(refs []tagRef, cached []Tag, targets []string) bool {
+	for i, ref := range refs {
+		if cached[i].Name != ref.name || targets[i] != ref.target {
+			return false
+		}
+	}
+	return true
 }
 
 // tagRefs lists the refs under refs/tags/, from Git's files when it can, else through libgit2.
@@ -103,15 +113,43 @@ func (r *Repository) tagRefs() ([]tagRef, error) {
 	return refs, nil
 }
 
-// readObjects reads the targets of the refs at the given indexes into tags. (libgit2 1.5 can
-// crash when one odb is read from several threads at once, so this stays sequential.)
+// readObjects reads the targets of the refs at the given indexes into tags, in parallel when
+// there are many: each worker opens the repository anew, since libgit2 1.5 can crash when one
+// object database is read from several threads at once.
 func (r *Repository) readObjects(refs []tagRef, indexes []int, tags []Tag) error {
-	odb, err := r.repo.Odb()
+	workers := min(runtime.GOMAXPROCS(0), len(indexes)/512+1)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[w] = r.readSome(refs, indexes, tags, w, workers)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// readSome reads every workers-th of indexes, from the w-th, with its own handle on the
+// repository.
+func (r *Repository) readSome(refs []tagRef, indexes []int, tags []Tag, w, workers int) error {
+	repo := r.repo
+	if workers > 1 {
+		own, err := git.OpenRepositoryExtended(r.repo.Path(), git.RepositoryOpenNoSearch, "")
+		if err != nil {
+			return fmt.Errorf("reading tags: %w", err)
+		}
+		defer own.Free()
+		repo = own
+	}
+	odb, err := repo.Odb()
 	if err != nil {
 		return fmt.Errorf("reading tags: %w", err)
 	}
 	defer odb.Free()
-	for _, i := range indexes {
+	for j := w; j < len(indexes); j += workers {
+		i := indexes[j]
 		info, err := readTarget(odb, refs[i].target)
 		if err != nil {
 			return fmt.Errorf("reading tag '%s': %w", refs[i].name, err)
@@ -119,6 +157,17 @@ func (r *Repository) readObjects(refs []tagRef, indexes []int, tags []Tag) error
 		tags[i] = info.tag(refs[i].name)
 	}
 	return nil
+}
+
+// objectInfo is what the object a tag ref points to says, as Tag holds it.
+type objectInfo struct {
+	annotated   bool
+	commit      string
+	peeledType  string
+	taggerName  string
+	taggerEmail string
+	when        time.Time
+	message     string
 }
 
 // readTarget reads the object a tag ref points to: a tag object (parsed here, from its raw
@@ -130,15 +179,17 @@ func readTarget(odb *git.Odb, target string) (objectInfo, error) {
 	if err != nil {
 		return info, err
 	}
-	_, kind, err := odb.ReadHeader(oid)
+	obj, err := odb.Read(oid)
 	if err != nil {
 		return info, err
 	}
+	kind := obj.Type()
 	id := target
 	for depth := 0; kind == git.ObjectTag; depth++ {
-		obj, err := odb.Read(oid)
-		if err != nil {
-			return info, err
+		if depth > 0 {
+			if obj, err = odb.Read(oid); err != nil {
+				return info, err
+			}
 		}
 		next, nextKind, outer := parseTagObject(obj.Data(), depth == 0)
 		obj.Free()
@@ -153,6 +204,9 @@ func readTarget(odb *git.Odb, target string) (objectInfo, error) {
 		if kind != git.ObjectTag && !odb.Exists(oid) {
 			return info, fmt.Errorf("object %s not found", id)
 		}
+	}
+	if kind != git.ObjectTag && id == target {
+		obj.Free() // a lightweight tag: the commit, tree or blob itself was read
 	}
 	switch kind {
 	case git.ObjectCommit:
@@ -229,12 +283,6 @@ func parseSignature(b []byte) (name, email string, when time.Time) {
 func (info objectInfo) tag(name string) Tag {
 	return Tag{Name: name, Annotated: info.annotated, Commit: info.commit, PeeledType: info.peeledType,
 		TaggerName: info.taggerName, TaggerEmail: info.taggerEmail, When: info.when, Message: info.message}
-}
-
-// info is what the cache keeps of a Tag.
-func (t Tag) info() objectInfo {
-	return objectInfo{annotated: t.Annotated, commit: t.Commit, peeledType: t.PeeledType,
-		taggerName: t.TaggerName, taggerEmail: t.TaggerEmail, when: t.When, message: t.Message}
 }
 
 // signatureMarkers start the signature blocks that git appends to a signed tag's message

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -27,39 +28,49 @@ type Event struct {
 	Author      string
 	AuthorEmail string
 	Message     string
+
+	seq int32 // the event's position in the registry's order of events
 }
 
 // Before orders events by tagger time, then action priority, then counter (a counter-less tag
 // counts as 0), then tag name, which makes the order of same-second events deterministic.
 func (e *Event) Before(f *Event) bool {
-	if !e.Time.Equal(f.Time) {
-		return e.Time.Before(f.Time)
+	return compareEvents(e, f) < 0
+}
+
+// compareEvents is the order of Before as a comparison; tag names are unique, so it is total.
+func compareEvents(e, f *Event) int {
+	if c := e.Time.Compare(f.Time); c != 0 {
+		return c
 	}
 	if e.Action != f.Action {
-		return e.Action < f.Action
+		return int(e.Action) - int(f.Action)
 	}
 	if c := compareDecimal(e.Counter, f.Counter); c != 0 {
-		return c < 0
+		return c
 	}
-	return e.Name < f.Name
+	return strings.Compare(e.Name, f.Name)
 }
 
 // parsed is what one pass over the tag records gives.
 type parsed struct {
-	events       []Event
-	counters     map[string]string   // the highest counter per artifact, lightweight tags included
-	tagNames     map[string]bool     // every tag whose name parses
-	artifactTags map[string][]string // those tags by artifact
-	warnings     []string            // registry tags that cannot be events
+	events   []Event
+	counters map[string]string // the highest counter per artifact, lightweight tags included
+	names    []registryName    // every tag whose name parses, lightweight ones included
+	warnings []string          // registry tags that cannot be events
+}
+
+// registryName is a tag whose name parses, and its artifact.
+type registryName struct {
+	name, artifact string
 }
 
 // parseTags turns tag records into events, in one pass.
 func parseTags(records []TagRecord) parsed {
 	p := parsed{
-		events:       make([]Event, 0, len(records)),
-		counters:     make(map[string]string),
-		tagNames:     make(map[string]bool, len(records)),
-		artifactTags: make(map[string][]string),
+		events:   make([]Event, 0, len(records)),
+		counters: make(map[string]string),
+		names:    make([]registryName, 0, len(records)),
 	}
 	for i := range records {
 		r := &records[i]
@@ -67,8 +78,7 @@ func parseTags(records []TagRecord) parsed {
 		if !ok {
 			continue
 		}
-		p.tagNames[r.Name] = true
-		p.artifactTags[t.Artifact] = append(p.artifactTags[t.Artifact], r.Name)
+		p.names = append(p.names, registryName{r.Name, t.Artifact})
 		if t.HasCounter && compareDecimal(t.Counter, p.counters[t.Artifact]) > 0 {
 			p.counters[t.Artifact] = t.Counter
 		}

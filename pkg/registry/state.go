@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -15,13 +16,16 @@ type State struct {
 	// Warnings describe tags and states that readers survive but users should fix.
 	Warnings []string
 
-	events        []Event // every event, oldest first
+	events        []*Event // every event, oldest first
 	counters      map[string]string
-	tagNames      map[string]bool     // every tag whose name parses, lightweight ones included
-	artifactTags  map[string][]string // those tags by artifact
+	names         []registryName // every tag whose name parses, lightweight ones included
 	parseWarnings []string
-	versionOf     map[*Event]*Version
+	versionOf     []*Version // by the position of the event
 	stagesInUse   []string
+
+	// Built from names when a write first needs them.
+	tagNames     map[string]bool
+	artifactTags map[string][]string
 }
 
 // Artifact is the derived state of one artifact.
@@ -56,8 +60,8 @@ type Version struct {
 	Events []*Event
 
 	semver   SemVer
-	marked   *Event            // the newest registration or deregistration
-	assigned map[string]*Event // stage → the assignment that holds it
+	marked   *Event   // the newest registration or deregistration
+	assigned []*Event // the assignments that hold the version in a stage, one per stage
 }
 
 // Assignment is a version standing in a stage, and the event that put it there.
@@ -69,33 +73,73 @@ type Assignment struct {
 // Build derives the state from every tag of a repository in one pass.
 func Build(records []TagRecord) *State {
 	p := parseTags(records)
-	slices.SortStableFunc(p.events, func(a, b Event) int {
-		switch {
-		case a.Before(&b):
-			return -1
-		case b.Before(&a):
-			return 1
+	// Sort pointers by a key that settles most comparisons (the second, then the action)
+	// without looking into the events, which are large.
+	type keyed struct {
+		key int64
+		e   *Event
+	}
+	order := make([]keyed, len(p.events))
+	for i := range p.events {
+		e := &p.events[i]
+		order[i] = keyed{e.Time.Unix()<<3 | int64(e.Action), e}
+	}
+	slices.SortFunc(order, func(a, b keyed) int {
+		if a.key != b.key {
+			return cmp.Compare(a.key, b.key)
 		}
-		return 0
+		return compareEvents(a.e, b.e)
 	})
-	return derive(p)
+	events := make([]*Event, len(order))
+	for i, k := range order {
+		events[i], k.e.seq = k.e, int32(i)
+	}
+	return derive(events, p.counters, p.names, p.warnings)
 }
 
 // At returns the registry as it stood at time t, ignoring every later event.
 func (s *State) At(t time.Time) *State {
 	n := sort.Search(len(s.events), func(i int) bool { return s.events[i].Time.After(t) })
-	return derive(parsed{s.events[:n], s.counters, s.tagNames, s.artifactTags, s.parseWarnings})
+	return derive(s.events[:n], s.counters, s.names, s.parseWarnings)
 }
 
 // Events returns every event of the registry, oldest first.
-func (s *State) Events() []Event {
+func (s *State) Events() []*Event {
 	return s.events
 }
 
 // VersionOf returns the version an event belongs to: for an assignment, the version
 // registered on its commit, or the unregistered commit itself.
 func (s *State) VersionOf(e *Event) *Version {
-	return s.versionOf[e]
+	if int(e.seq) >= len(s.versionOf) || s.events[e.seq] != e {
+		return nil
+	}
+	return s.versionOf[e.seq]
+}
+
+// tagExists reports whether a tag of that name exists and parses as a registry tag.
+func (s *State) tagExists(name string) bool {
+	s.indexNames()
+	return s.tagNames[name]
+}
+
+// tagsOf returns the registry tags of an artifact, lightweight ones included.
+func (s *State) tagsOf(artifact string) []string {
+	s.indexNames()
+	return s.artifactTags[artifact]
+}
+
+// indexNames builds the maps of tag names that writes need; reads never pay for them.
+func (s *State) indexNames() {
+	if s.tagNames != nil {
+		return
+	}
+	s.tagNames = make(map[string]bool, len(s.names))
+	s.artifactTags = make(map[string][]string)
+	for _, n := range s.names {
+		s.tagNames[n.name] = true
+		s.artifactTags[n.artifact] = append(s.artifactTags[n.artifact], n.name)
+	}
 }
 
 // NextCounter returns the counter for a new numbered tag of the artifact, in canonical decimal
@@ -120,22 +164,23 @@ func (s *State) Names() []string {
 	return names
 }
 
-func derive(p parsed) *State {
-	events := p.events
+// derive computes the state from the events in order (an At state takes a prefix of them).
+func derive(events []*Event, counters map[string]string, names []registryName, warnings []string) *State {
 	s := &State{
 		Artifacts:     make(map[string]*Artifact),
-		Warnings:      append([]string(nil), p.warnings...),
+		Warnings:      append([]string(nil), warnings...),
 		events:        events,
-		counters:      p.counters,
-		tagNames:      p.tagNames,
-		artifactTags:  p.artifactTags,
-		parseWarnings: p.warnings,
-		versionOf:     make(map[*Event]*Version),
+		counters:      counters,
+		names:         names,
+		parseWarnings: warnings,
+		versionOf:     make([]*Version, len(events)),
 	}
 	seenStage := make(map[string]bool)
-	for i := range events {
-		e := &events[i]
-		a := s.Artifacts[e.Artifact]
+	var a *Artifact // an artifact's events often follow each other: look it up only on a change
+	for _, e := range events {
+		if a == nil || a.Name != e.Artifact {
+			a = s.Artifacts[e.Artifact]
+		}
 		if a == nil {
 			a = &Artifact{Name: e.Artifact, byName: make(map[string]*Version), stages: make(map[string][]*Assignment)}
 			s.Artifacts[e.Artifact] = a
@@ -154,7 +199,7 @@ func derive(p parsed) *State {
 
 // derive computes versions and stages from the artifact's events, recording the version of
 // each event in versionOf. It returns warnings for states GTO refuses to read.
-func (a *Artifact) derive(versionOf map[*Event]*Version) []string {
+func (a *Artifact) derive(versionOf []*Version) []string {
 	a.Active = a.Events[len(a.Events)-1].Action != ActionDeprecate
 	byCommit := make(map[string][]*Version)
 	var commits []string // in order of their first version
@@ -164,7 +209,7 @@ func (a *Artifact) derive(versionOf map[*Event]*Version) []string {
 		}
 		v := a.byName[e.Version]
 		if v == nil {
-			v = &Version{Artifact: a.Name, Name: e.Version, Registered: true, Commit: e.Commit, assigned: make(map[string]*Event)}
+			v = &Version{Artifact: a.Name, Name: e.Version, Registered: true, Commit: e.Commit}
 			v.semver, _ = parseSemVer(e.Version)
 			a.byName[e.Version] = v
 			a.Versions = append(a.Versions, v)
@@ -180,7 +225,7 @@ func (a *Artifact) derive(versionOf map[*Event]*Version) []string {
 			byCommit[e.Commit] = append(byCommit[e.Commit], v)
 		}
 		v.Events = append(v.Events, e)
-		versionOf[e] = v
+		versionOf[e.seq] = v
 	}
 	unregistered := make(map[string]*Version)
 	for _, e := range a.Events {
@@ -192,24 +237,23 @@ func (a *Artifact) derive(versionOf map[*Event]*Version) []string {
 			v = unregistered[e.Commit]
 		}
 		if v == nil {
-			v = &Version{Artifact: a.Name, Name: e.Commit, Active: true, Commit: e.Commit, assigned: make(map[string]*Event)}
+			v = &Version{Artifact: a.Name, Name: e.Commit, Active: true, Commit: e.Commit}
 			unregistered[e.Commit] = v
 			a.Versions = append(a.Versions, v)
 		}
+		v.assigned = slices.DeleteFunc(v.assigned, func(old *Event) bool { return old.Stage == e.Stage })
 		if e.Action == ActionAssign {
-			v.assigned[e.Stage] = e
-		} else {
-			delete(v.assigned, e.Stage)
+			v.assigned = append(v.assigned, e)
 		}
 		v.Events = append(v.Events, e)
-		versionOf[e] = v
+		versionOf[e.seq] = v
 	}
 	for _, v := range a.Versions {
 		if !v.Active {
 			continue
 		}
-		for stage, e := range v.assigned {
-			a.stages[stage] = append(a.stages[stage], &Assignment{Version: v, Event: e})
+		for _, e := range v.assigned {
+			a.stages[e.Stage] = append(a.stages[e.Stage], &Assignment{Version: v, Event: e})
 		}
 	}
 	for _, list := range a.stages {
@@ -327,7 +371,12 @@ func (v *Version) Assignment(stage string) *Event {
 	if !v.Active {
 		return nil
 	}
-	return v.assigned[stage]
+	for _, e := range v.assigned {
+		if e.Stage == stage {
+			return e
+		}
+	}
+	return nil
 }
 
 // SemVer returns the parsed version string; the zero value for an unregistered commit.

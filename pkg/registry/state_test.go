@@ -102,8 +102,7 @@ func describe(s *State) string {
 			fmt.Fprintf(&b, "  latest %s\n", l.Name)
 		}
 	}
-	for i := range s.Events() {
-		e := &s.Events()[i]
+	for _, e := range s.Events() {
 		vname := "-"
 		if v := s.VersionOf(e); v != nil {
 			vname = v.Name
@@ -120,7 +119,7 @@ func TestEventFields(t *testing.T) {
 	if len(events) != 1 {
 		t.Fatalf("Events() = %v, want one", eventNames(events))
 	}
-	e := events[0]
+	e := *events[0]
 	want := Event{
 		Tag:         Tag{Artifact: "dir:m", Action: ActionAssign, Stage: "prod", Counter: "3", HasCounter: true, counterDigits: "3"},
 		Name:        "dir=m#prod#3",
@@ -358,7 +357,7 @@ func TestAssignmentBeforeRegistration(t *testing.T) {
 	if got, want := inStage(a, "prod"), []string{"v1.0.0 (m#prod#1)"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("InStage(prod) = %v, want %v", got, want)
 	}
-	assign := &s.Events()[0]
+	assign := s.Events()[0]
 	if assign.Name != "m#prod#1" {
 		t.Fatalf("first event %s, want m#prod#1", assign.Name)
 	}
@@ -925,8 +924,7 @@ func TestVersionOf(t *testing.T) {
 	if len(events) != len(want) {
 		t.Fatalf("events = %v", eventNames(events))
 	}
-	for i := range events {
-		e := &events[i]
+	for _, e := range events {
 		got := ""
 		if v := s.VersionOf(e); v != nil {
 			got = v.Name
@@ -947,7 +945,7 @@ func TestVersionOf(t *testing.T) {
 	}
 	// In the past, the same event can belong to the version differently.
 	past := s.At(at(2))
-	if v := past.VersionOf(&past.Events()[1]); v == nil || v.Name != "v1.0.0" || !v.Active {
+	if v := past.VersionOf(past.Events()[1]); v == nil || v.Name != "v1.0.0" || !v.Active {
 		t.Errorf("At(2): VersionOf(m#prod#1) = %v, want active v1.0.0", v)
 	}
 }
@@ -992,7 +990,7 @@ func TestAssignmentOnCommitWithDeregisteredVersion(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := Build(tc.records)
 			events := s.Events()
-			assign := &events[len(events)-1]
+			assign := events[len(events)-1]
 			if v := s.VersionOf(assign); v == nil || v.Name != tc.owner {
 				t.Errorf("VersionOf(%s) = %v, want %s", assign.Name, v, tc.owner)
 			}

@@ -126,7 +126,7 @@ func (p *planner) add(t Tag, numbered bool, commit, version, message string) *Ne
 // action or when the counter-less name is taken. Asking for the counter-less form of a name
 // that is taken is an error.
 func (s *State) numbered(t Tag, naming Naming, byDefault bool) (bool, error) {
-	taken := s.tagNames[t.String()]
+	taken := s.tagExists(t.String())
 	switch {
 	case naming == NamingNumbered:
 		return true, nil
@@ -208,7 +208,7 @@ func (s *State) NextVersion(artifact string, bump Bump) string {
 
 func (s *State) versionTaken(artifact, version string) bool {
 	return s.Artifacts[artifact].Version(version) != nil ||
-		s.tagNames[Tag{Artifact: artifact, Action: ActionRegister, Version: version}.String()]
+		s.tagExists(Tag{Artifact: artifact, Action: ActionRegister, Version: version}.String())
 }
 
 // Assign plans the assignment of a stage, registering the commit first when needed.
@@ -329,7 +329,7 @@ func (s *State) Deprecate(r DeprecateRequest) (Change, error) {
 		return Change{}, err
 	}
 	if r.Delete {
-		return Change{Delete: append([]string(nil), s.artifactTags[a.Name]...)}, nil
+		return Change{Delete: append([]string(nil), s.tagsOf(a.Name)...)}, nil
 	}
 	if !a.Active && !r.Force {
 		return Change{}, fmt.Errorf("artifact '%s' is already deprecated; use --force to deprecate it again", a.Name)

@@ -276,16 +276,25 @@ type block struct {
 	indent int
 }
 
-// setScalar sets the field at path (below the artifact's entry) to a scalar's text, creating
-// the mappings on the way.
-func (ed *editor) setScalar(name string, path []string, text string) error {
+// entry parses the text as it is now and finds an artifact's entry in it.
+func (ed *editor) entry(name string) (*parsed, int, error) {
 	doc, err := ed.parse()
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
 	i := doc.find(name)
 	if i < 0 { // an edit before this one changed the file beyond recognition
-		return fmt.Errorf("%s: cannot edit '%s' in place", ed.name, name)
+		return nil, 0, fmt.Errorf("%s: cannot edit '%s' in place", ed.name, name)
+	}
+	return doc, i, nil
+}
+
+// setScalar sets the field at path (below the artifact's entry) to a scalar's text, creating
+// the mappings on the way.
+func (ed *editor) setScalar(name string, path []string, text string) error {
+	doc, i, err := ed.entry(name)
+	if err != nil {
+		return err
 	}
 	b := block{node: doc.root.Content[2*i+1], key: doc.root.Content[2*i].Line, last: doc.entryEnd(i), indent: -1}
 	for depth, key := range path {
@@ -400,13 +409,9 @@ func (doc *parsed) field(b block, key string) (k, v *yaml.Node, end int) {
 // editLabels adds and removes labels, keeping the style of the list: a flow list ([a, b]) is
 // rewritten on its line, a block list gains or loses item lines.
 func (ed *editor) editLabels(name string, add, remove []string) error {
-	doc, err := ed.parse()
+	doc, i, err := ed.entry(name)
 	if err != nil {
 		return err
-	}
-	i := doc.find(name)
-	if i < 0 { // an edit before this one changed the file beyond recognition
-		return fmt.Errorf("%s: cannot edit '%s' in place", ed.name, name)
 	}
 	if ed.dropEmpty(doc, doc.root.Content[2*i+1]) {
 		return ed.editLabels(name, add, remove)

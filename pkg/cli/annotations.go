@@ -105,43 +105,35 @@ func (n *annotations) Names(dirs []string) ([]string, error) {
 
 // file returns the parsed annotations file at a path, nil when there is none.
 func (n *annotations) file(commit, filePath string) (*annotation.File, error) {
-	key, data, err := n.read(commit, filePath)
-	if key == "" || err != nil {
-		return nil, err
-	}
-	if f, ok := n.files[key]; ok {
-		return f, nil
-	}
-	if err, ok := n.failed[key]; ok {
-		return nil, err
-	}
-	f, err := annotation.Parse(filePath, data)
-	if err != nil {
-		n.failed[key] = err
-		return nil, err
-	}
-	n.files[key] = f
-	return f, nil
+	return parsedOnce(n, n.files, commit, filePath, annotation.Parse)
 }
 
+// dvcFile returns the artifacts of the dvc.yaml at a path, nil when there is none.
 func (n *annotations) dvcFile(commit, filePath string) (map[string]annotation.Annotation, error) {
+	return parsedOnce(n, n.dvc, commit, filePath, annotation.ParseDVC)
+}
+
+// parsedOnce reads and parses a file, each distinct content once: parsed results and failures
+// are kept by the key of the content.
+func parsedOnce[T any](n *annotations, cache map[string]T, commit, filePath string, parse func(string, []byte) (T, error)) (T, error) {
+	var zero T
 	key, data, err := n.read(commit, filePath)
 	if key == "" || err != nil {
-		return nil, err
+		return zero, err
 	}
-	if d, ok := n.dvc[key]; ok {
-		return d, nil
+	if v, ok := cache[key]; ok {
+		return v, nil
 	}
 	if err, ok := n.failed[key]; ok {
-		return nil, err
+		return zero, err
 	}
-	d, err := annotation.ParseDVC(filePath, data)
+	v, err := parse(filePath, data)
 	if err != nil {
 		n.failed[key] = err
-		return nil, err
+		return zero, err
 	}
-	n.dvc[key] = d
-	return d, nil
+	cache[key] = v
+	return v, nil
 }
 
 // read returns the content of a file at a commit (or in the work tree) and a key that

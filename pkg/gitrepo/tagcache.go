@@ -183,23 +183,19 @@ func (d *decoder) byte() byte {
 }
 
 func (d *decoder) uvarint() uint64 {
-	if d.bad {
-		return 0
-	}
-	v, n := binary.Uvarint([]byte(d.s[d.pos:min(len(d.s), d.pos+binary.MaxVarintLen64)]))
-	if n <= 0 {
-		d.bad = true
-		return 0
-	}
-	d.pos += n
-	return v
+	return decodeVarint(d, binary.Uvarint)
 }
 
 func (d *decoder) varint() int64 {
+	return decodeVarint(d, binary.Varint)
+}
+
+// decodeVarint reads one varint with decode (binary.Uvarint or binary.Varint).
+func decodeVarint[T uint64 | int64](d *decoder, decode func([]byte) (T, int)) T {
 	if d.bad {
 		return 0
 	}
-	v, n := binary.Varint([]byte(d.s[d.pos:min(len(d.s), d.pos+binary.MaxVarintLen64)]))
+	v, n := decode([]byte(d.s[d.pos:min(len(d.s), d.pos+binary.MaxVarintLen64)]))
 	if n <= 0 {
 		d.bad = true
 		return 0

@@ -25,6 +25,12 @@ var errRefsFallback = errors.New("refs need libgit2")
 // are slices of one copy of packed-refs). Anything it does not expect (a symbolic ref, an
 // unknown line) returns errRefsFallback, and the caller asks libgit2 instead.
 func readTagRefs(commonDir string) ([]tagRef, error) {
+	// Loose refs first, then packed-refs, as git reads them: a ref that git pack-refs moves from
+	// one to the other in between is then seen in the second.
+	loose, err := readLooseTagRefs(filepath.Join(commonDir, "refs", "tags"))
+	if err != nil {
+		return nil, err
+	}
 	data, err := os.ReadFile(filepath.Join(commonDir, "packed-refs"))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
@@ -39,12 +45,12 @@ func readTagRefs(commonDir string) ([]tagRef, error) {
 		switch {
 		case line == "" || line[0] == '#':
 		case line[0] == '^':
-			if len(line) != 41 {
+			if len(line) != 41 || !isHex(line[1:]) {
 				return nil, errRefsFallback
 			}
 		default:
 			id, name, ok := strings.Cut(line, " ")
-			if !ok || len(id) != 40 {
+			if !ok || len(id) != 40 || !isHex(id) {
 				return nil, errRefsFallback
 			}
 			if rest, isTag := strings.CutPrefix(name, tagsPrefix); isTag {
@@ -54,10 +60,6 @@ func readTagRefs(commonDir string) ([]tagRef, error) {
 				refs = append(refs, tagRef{name: rest, target: id})
 			}
 		}
-	}
-	loose, err := readLooseTagRefs(filepath.Join(commonDir, "refs", "tags"))
-	if err != nil {
-		return nil, err
 	}
 	if len(loose) > 0 {
 		at := make(map[string]int, len(refs))
@@ -78,20 +80,27 @@ func readTagRefs(commonDir string) ([]tagRef, error) {
 	return refs, nil
 }
 
-// readLooseTagRefs reads the loose refs under root (refs/tags).
+// readLooseTagRefs reads the loose refs under root (refs/tags). A ref or folder that goes away
+// while it reads (deleted, or packed) is skipped: packed-refs, read next, has what was packed.
 func readLooseTagRefs(root string) ([]tagRef, error) {
 	var refs []tagRef
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) && path == root {
+		if errors.Is(err, fs.ErrNotExist) {
+			if d != nil && d.IsDir() || path == root {
 				return filepath.SkipDir
 			}
+			return nil
+		}
+		if err != nil {
 			return err
 		}
 		if d.IsDir() || strings.HasSuffix(path, ".lock") {
 			return nil
 		}
 		content, err := os.ReadFile(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}

@@ -49,7 +49,7 @@ func loadTagCache(path string) (tags []Tag, targets []string) {
 	}
 	tags, targets = make([]Tag, n), make([]string, n)
 	var loc *time.Location
-	lastOffset := -1 << 31
+	lastOffset, haveLoc := 0, false
 	for i := range tags {
 		t := &tags[i]
 		t.Name = d.string()
@@ -67,8 +67,8 @@ func loadTagCache(path string) (tags []Tag, targets []string) {
 		}
 		if flags&16 != 0 {
 			unix, offset := d.varint(), int(d.varint())
-			if offset != lastOffset {
-				loc, lastOffset = zone(offset), offset
+			if !haveLoc || offset != lastOffset {
+				loc, lastOffset, haveLoc = zone(offset), offset, true
 			}
 			t.When = time.Unix(unix, 0).In(loc)
 		}
@@ -108,7 +108,7 @@ func writeTagCache(path string, refs []tagRef, tags []Tag) {
 		if len(t.Commit) == 40 {
 			flags |= 8
 		}
-		if !t.When.IsZero() {
+		if t.When != (time.Time{}) { // a tagger time, even one at the zero instant
 			flags |= 16
 		}
 		b.WriteByte(flags)
@@ -136,6 +136,7 @@ func writeTagCache(path string, refs []tagRef, tags []Tag) {
 	}
 	_, werr := tmp.Write(b.Bytes())
 	cerr := tmp.Close()
+	os.Chmod(tmp.Name(), 0o644) // readable by everyone who reads the repository, like its refs
 	if errors.Join(werr, cerr) != nil || os.Rename(tmp.Name(), path) != nil {
 		os.Remove(tmp.Name())
 	}

@@ -2,8 +2,8 @@ package gitrepo
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -99,15 +99,18 @@ func (r *Repository) tagRefs() ([]tagRef, error) {
 			return nil, fmt.Errorf("reading tags: %w", err)
 		}
 		name := strings.TrimPrefix(ref.Name(), tagsPrefix)
-		resolved, err := ref.Resolve()
-		ref.Free()
-		if err != nil {
-			return nil, fmt.Errorf("reading tag '%s': %w", name, err)
+		if ref.Type() == git.ReferenceSymbolic {
+			resolved, err := ref.Resolve()
+			ref.Free()
+			if err != nil {
+				return nil, fmt.Errorf("reading tag '%s': %w", name, err)
+			}
+			ref = resolved
 		}
-		if target := resolved.Target(); target != nil && strings.HasPrefix(resolved.Name(), "refs/") {
+		if target := ref.Target(); target != nil {
 			refs = append(refs, tagRef{name: name, target: target.String()})
 		}
-		resolved.Free()
+		ref.Free()
 	}
 	slices.SortFunc(refs, func(a, b tagRef) int { return strings.Compare(a.name, b.name) })
 	return refs, nil
@@ -115,9 +118,13 @@ func (r *Repository) tagRefs() ([]tagRef, error) {
 
 // readObjects reads the targets of the refs at the given indexes into tags, in parallel when
 // there are many: each worker opens the repository anew, since libgit2 1.5 can crash when one
-// object database is read from several threads at once.
+// object database is read from several threads at once. (Not when the environment moves the
+// objects, which a repository opened anew would not see.)
 func (r *Repository) readObjects(refs []tagRef, indexes []int, tags []Tag) error {
 	workers := min(runtime.GOMAXPROCS(0), len(indexes)/512+1)
+	if os.Getenv("GIT_OBJECT_DIRECTORY") != "" || os.Getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES") != "" {
+		workers = 1
+	}
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -128,7 +135,12 @@ func (r *Repository) readObjects(refs []tagRef, indexes []int, tags []Tag) error
 		}()
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	for _, err := range errs {
+		if err != nil {
+			return err // one line: the first failure
+		}
+	}
+	return nil
 }
 
 // readSome reads every workers-th of indexes, from the w-th, with its own handle on the

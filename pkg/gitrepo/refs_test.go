@@ -1,0 +1,355 @@
+package gitrepo
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// refLines renders refs as "name target", the fields every layout of tagRef has, so that these
+// tests do not depend on the rest of the struct.
+func refLines(refs []tagRef) []string {
+	lines := []string{}
+	for _, r := range refs {
+		lines = append(lines, r.name+" "+r.target)
+	}
+	return lines
+}
+
+// fakeGitDir writes a packed-refs file (none when packed is "-") and loose refs under
+// refs/tags/ into a new directory and returns it.
+func fakeGitDir(t *testing.T, packed string, loose map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if packed != "-" {
+		writeFile(t, filepath.Join(dir, "packed-refs"), packed)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "refs", "heads"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range loose {
+		writeFile(t, filepath.Join(dir, "refs", "tags", filepath.FromSlash(name)), content)
+	}
+	return dir
+}
+
+var (
+	idA = strings.Repeat("a", 40)
+	idB = strings.Repeat("b", 40)
+	idC = strings.Repeat("c", 40)
+	idD = strings.Repeat("0123456789", 4)
+)
+
+const fullyPeeled = "# pack-refs with: peeled fully-peeled sorted \n"
+
+// packedSample is what git pack-refs writes: branches, remote-tracking refs (one of them
+// pointing to a tag object, so with a peeled line), annotated and lightweight tags.
+var packedSample = idA + " refs/heads/main\n" +
+	idB + " refs/remotes/origin/tags/ann\n" +
+	"^" + idA + "\n" +
+	idB + " refs/tags/ann\n" +
+	"^" + idA + "\n" +
+	idA + " refs/tags/light\n" +
+	idC + " refs/tags/x/y@v1.0.0\n" +
+	"^" + idD + "\n"
+
+var packedSampleRefs = []string{"ann " + idB, "light " + idA, "x/y@v1.0.0 " + idC}
+
+func TestReadTagRefs(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		packed string // "-": no packed-refs file
+		loose  map[string]string
+		want   []string
+	}{
+		{"no refs at all", "-", nil, nil},
+		{"empty packed-refs", "", nil, nil},
+		{"header only", fullyPeeled, nil, nil},
+		{"packed, fully-peeled header", fullyPeeled + packedSample, nil, packedSampleRefs},
+		{"packed, peeled header only", "# pack-refs with: peeled \n" + packedSample, nil, packedSampleRefs},
+		{"packed, no header (old git)", packedSample, nil, packedSampleRefs},
+		{"packed, no peeled lines", idB + " refs/tags/ann\n" + idA + " refs/tags/light\n", nil, []string{"ann " + idB, "light " + idA}},
+		{"packed, CRLF", strings.ReplaceAll(fullyPeeled+packedSample, "\n", "\r\n"), nil, packedSampleRefs},
+		{"packed, no final newline", strings.TrimSuffix(fullyPeeled+packedSample, "\n"), nil, packedSampleRefs},
+		{"packed, not sorted", idC + " refs/tags/x/y@v1.0.0\n" + idB + " refs/tags/ann\n" + idA + " refs/tags/light\n", nil, packedSampleRefs},
+		{"packed, only other refs", idA + " refs/heads/main\n" + idB + " refs/notes/commits\n", nil, nil},
+		{"packed, a branch named like a tag", idA + " refs/heads/refs/tags/x\n" + idB + " refs/tagsx\n", nil, nil},
+		{"loose only, nested", "-", map[string]string{"a": idA + "\n", "x/y/z#dev#1": idB + "\n", "m@v1.0.0+b.1": idC + "\n"},
+			[]string{"a " + idA, "m@v1.0.0+b.1 " + idC, "x/y/z#dev#1 " + idB}},
+		{"loose CRLF, no newline, trailing spaces", "-", map[string]string{"crlf": idA + "\r\n", "bare": idB, "spaces": idC + "  \n"},
+			[]string{"bare " + idB, "crlf " + idA, "spaces " + idC}},
+		{"loose over packed", fullyPeeled + packedSample, map[string]string{"ann": idC + "\n", "x/y@v1.0.0": idA + "\n"},
+			[]string{"ann " + idC, "light " + idA, "x/y@v1.0.0 " + idA}},
+		{"loose equal to packed", fullyPeeled + packedSample, map[string]string{"ann": idB + "\n"}, packedSampleRefs},
+		{"loose beside packed", fullyPeeled + packedSample, map[string]string{"b": idD + "\n", "zz/top": idD + "\n"},
+			[]string{"ann " + idB, "b " + idD, "light " + idA, "x/y@v1.0.0 " + idC, "zz/top " + idD}},
+		{"lock files are not refs", "-", map[string]string{"a": idA + "\n", "a.lock": idB + "\n", "new.lock": "", "x/y.lock": "garbage"},
+			[]string{"a " + idA}},
+		{"empty refs/tags directories", "-", map[string]string{}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := fakeGitDir(t, tc.packed, tc.loose)
+			if tc.name == "empty refs/tags directories" {
+				if err := os.MkdirAll(filepath.Join(dir, "refs", "tags", "a", "b"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			refs, err := readTagRefs(dir)
+			if err != nil {
+				t.Fatalf("readTagRefs: %v", err)
+			}
+			if got, want := refLines(refs), append([]string{}, tc.want...); !slices.Equal(got, want) {
+				t.Errorf("readTagRefs:\n  got  %q\n  want %q", got, want)
+			}
+		})
+	}
+}
+
+func TestReadTagRefsFallsBackOnWhatItDoesNotRead(t *testing.T) {
+	upper := strings.ToUpper(idA)
+	for _, tc := range []struct {
+		name   string
+		packed string
+		loose  map[string]string
+	}{
+		{"symbolic loose ref", "-", map[string]string{"latest": "ref: refs/tags/ann\n", "ann": idA + "\n"}},
+		{"loose garbage", "-", map[string]string{"bad": "not an object id\n"}},
+		{"loose short id", "-", map[string]string{"short": idA[:39] + "\n"}},
+		{"loose long id", "-", map[string]string{"long": idA + "a\n"}},
+		{"loose id and more", "-", map[string]string{"more": idA + " " + idB + "\n"}},
+		{"loose uppercase id", "-", map[string]string{"upper": upper + "\n"}},
+		{"empty loose ref", "-", map[string]string{"empty": ""}},
+		{"packed line without a space", idA + "\n", nil},
+		{"packed line with a tab", idA + "\trefs/tags/x\n", nil},
+		{"packed short id", idA[:39] + " refs/tags/x\n", nil},
+		{"packed long id", idA + "a refs/tags/x\n", nil},
+		{"packed peeled line too short", idA + " refs/tags/x\n^" + idB[:39] + "\n", nil},
+		{"packed peeled line too long", idA + " refs/tags/x\n^" + idB + "b\n", nil},
+		// git itself stops here ("fatal: unexpected line in .git/packed-refs"), and the loose
+		// refs are checked the same way.
+		{"packed id not hex", idA[:20] + strings.Repeat("z", 20) + " refs/tags/x\n", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			refs, err := readTagRefs(fakeGitDir(t, tc.packed, tc.loose))
+			if !errors.Is(err, errRefsFallback) {
+				t.Errorf("readTagRefs = %q, %v; want errRefsFallback", refLines(refs), err)
+			}
+		})
+	}
+}
+
+func TestTagsUppercaseIdInPackedRefs(t *testing.T) {
+	// git reads upper-case hex in packed-refs and reports ids in lower case, as libgit2 does.
+	dir := newRepo(t)
+	gitCmd(t, dir, "tag", "light")
+	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "annotated")
+	gitCmd(t, dir, "pack-refs", "--all")
+	path := filepath.Join(dir, ".git", "packed-refs")
+	packed, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, line := range strings.Split(string(packed), "\n") {
+		if id, name, ok := strings.Cut(line, " "); ok && strings.HasPrefix(name, "refs/tags/") {
+			line = strings.ToUpper(id) + " " + name
+		}
+		lines = append(lines, line)
+	}
+	writeFile(t, path, strings.Join(lines, "\n"))
+
+	want := gitTags(t, dir)
+	assertColdAndWarm(t, "upper-case ids in packed-refs", dir)
+	for _, tag := range readTags(t, dir) {
+		if tag.Commit != strings.ToLower(tag.Commit) {
+			t.Errorf("%s: Commit %q is not lower case", tag.Name, tag.Commit)
+		}
+	}
+	if len(want) != 2 {
+		t.Errorf("git reports %d tags, want 2", len(want))
+	}
+}
+
+// TestTagsWhileRefsAreRewritten reads the tags while git moves refs between the loose files and
+// packed-refs. Git reads the loose refs before packed-refs (files-backend.c,
+// files_ref_iterator_begin: "We must make sure that all loose refs are read before accessing
+// the packed-refs file; this avoids a race condition if loose refs are migrated to the
+// packed-refs file by a simultaneous process"), so that a ref moved by pack-refs, or deleted
+// (packed-refs is rewritten first, the loose file removed after), is never lost or seen at a
+// value it did not have.
+func TestTagsWhileRefsAreRewritten(t *testing.T) {
+	// Both Tags and readTagRefs alone: readTagRefs reads faster, so it loses the race more often;
+	// when it gives up (errRefsFallback, or a loose ref gone between listing and reading), that
+	// read is not counted.
+	readers := map[string]func(*Repository) ([]Tag, bool){
+		"Tags": func(r *Repository) ([]Tag, bool) {
+			tags, err := r.Tags()
+			if err != nil {
+				return []Tag{{Name: "error: " + err.Error()}}, true
+			}
+			return tags, true
+		},
+		"readTagRefs": func(r *Repository) ([]Tag, bool) {
+			refs, err := readTagRefs(r.CommonDir())
+			if err != nil {
+				return nil, false
+			}
+			tags := make([]Tag, len(refs))
+			for i, ref := range refs { // every tag of these tests is lightweight, on a commit
+				tags[i] = Tag{Name: ref.name, Commit: ref.target, PeeledType: "commit"}
+			}
+			return tags, true
+		},
+	}
+	for _, via := range []string{"Tags", "readTagRefs"} {
+		t.Run("pack-refs never hides a tag, "+via, func(t *testing.T) {
+			dir := newRepo(t)
+			head := gitCmd(t, dir, "rev-parse", "HEAD")
+			var initial []string
+			var batch strings.Builder
+			for i := range 100 {
+				name := fmt.Sprintf("base-%03d", i)
+				initial = append(initial, name)
+				fmt.Fprintf(&batch, "create refs/tags/%s %s\n", name, head)
+			}
+			gitInput(t, dir, batch.String(), "update-ref", "--stdin")
+			slices.Sort(initial)
+
+			reads, created := readWhile(t, dir, readers[via], func(round int) []tagCreation {
+				var batch strings.Builder
+				var names []string
+				for i := range 40 {
+					name := fmt.Sprintf("r%02d/%02d/t", round, i) // nested, as registry names are
+					names = append(names, name)
+					fmt.Fprintf(&batch, "create refs/tags/%s %s\n", name, head)
+				}
+				start := time.Now().UnixNano()
+				gitInput(t, dir, batch.String(), "update-ref", "--stdin")
+				end := time.Now().UnixNano()
+				gitCmd(t, dir, "pack-refs", "--all")
+				var created []tagCreation
+				for _, name := range names {
+					created = append(created, tagCreation{name, start, end})
+				}
+				return created
+			})
+			assertReadsConsistent(t, reads, initial, created, gitTags(t, dir))
+		})
+	}
+
+	for _, via := range []string{"Tags", "readTagRefs"} {
+		t.Run("deleting a packed tag never shows its shadowed value, "+via, func(t *testing.T) {
+			dir := newRepo(t)
+			first := gitCmd(t, dir, "rev-parse", "HEAD")
+			second := commitFile(t, dir, "metrics.txt", "auc 0.9\n", "second")
+			gitCmd(t, dir, "tag", "keep")
+			shadowedSince := map[string]int64{} // tag → when its packed value (first) was shadowed
+			reads, _ := readWhile(t, dir, readers[via], func(round int) []tagCreation {
+				var create, override, remove strings.Builder
+				for i := range 40 {
+					name := fmt.Sprintf("d%02d/t%02d", round, i)
+					fmt.Fprintf(&create, "create refs/tags/%s %s\n", name, first)
+					fmt.Fprintf(&override, "update refs/tags/%s %s\n", name, second)
+					fmt.Fprintf(&remove, "delete refs/tags/%s\n", name)
+				}
+				gitInput(t, dir, create.String(), "update-ref", "--stdin")
+				gitCmd(t, dir, "pack-refs", "--all")
+				gitInput(t, dir, override.String(), "update-ref", "--stdin") // loose refs over the packed ones
+				shadowed := time.Now().UnixNano()
+				for i := range 40 {
+					shadowedSince[fmt.Sprintf("d%02d/t%02d", round, i)] = shadowed
+				}
+				gitInput(t, dir, remove.String(), "update-ref", "--stdin")
+				return nil
+			})
+			failures, errs := 0, 0
+			for _, read := range reads {
+				if read.Err != "" {
+					if errs++; errs <= 3 {
+						t.Errorf("Tags() failed while tags were being deleted: %s", read.Err)
+					}
+					continue
+				}
+				for j, name := range read.Names {
+					since, ok := shadowedSince[name]
+					if ok && read.Start > since && strings.Contains(read.Lines[j], fmt.Sprintf("commit=%q", first)) {
+						if failures++; failures <= 5 {
+							t.Errorf("a read started %v after %s was moved to %s returned it at its old packed value:\n  %s",
+								time.Duration(read.Start-since), name, second[:7], read.Lines[j])
+						}
+					}
+				}
+			}
+			if failures > 5 {
+				t.Errorf("… %d stale tags in all", failures)
+			}
+			if errs > 3 {
+				t.Errorf("… %d failed reads in all", errs)
+			}
+		})
+	}
+}
+
+// readWhile reads the tags with read from three goroutines, each with its own Repository, while
+// change runs round after round for a second at least; it returns the reads (those that read
+// reports as counting) and what change created.
+func readWhile(t *testing.T, dir string, read func(*Repository) ([]Tag, bool), change func(round int) []tagCreation) ([]tagsRead, []tagCreation) {
+	t.Helper()
+	var mu sync.Mutex
+	var reads []tagsRead
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := Open(dir)
+			if err != nil {
+				mu.Lock()
+				reads = append(reads, tagsRead{Err: err.Error()})
+				mu.Unlock()
+				return
+			}
+			defer r.Close()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				one := tagsRead{Start: time.Now().UnixNano()}
+				tags, counts := read(r)
+				one.End = time.Now().UnixNano()
+				if !counts {
+					continue
+				}
+				for _, tag := range tags {
+					if msg, failed := strings.CutPrefix(tag.Name, "error: "); failed {
+						one.Err = msg
+						break
+					}
+					one.Lines = append(one.Lines, tagLine(tag))
+					one.Names = append(one.Names, tag.Name)
+				}
+				mu.Lock()
+				reads = append(reads, one)
+				mu.Unlock()
+			}
+		}()
+	}
+	var created []tagCreation
+	deadline := time.Now().Add(time.Second)
+	for round := 0; round < 20 || time.Now().Before(deadline); round++ {
+		created = append(created, change(round)...)
+	}
+	close(stop)
+	wg.Wait()
+	t.Logf("%d reads", len(reads))
+	return reads, created
+}

@@ -329,7 +329,15 @@ func cleanMessage(msg string) string {
 // TagNames returns the names of all refs under refs/tags/ without reading any object, for
 // what needs only names (shell completion).
 func (r *Repository) TagNames() ([]string, error) {
-	return r.refNames(tagsPrefix)
+	refs, err := r.tagRefs()
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(refs))
+	for i, ref := range refs {
+		names[i] = ref.name
+	}
+	return names, nil
 }
 
 // BranchNames returns the short names of the local branches.

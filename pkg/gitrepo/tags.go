@@ -39,12 +39,20 @@ type Tag struct {
 // ref files and the cache and no object at all; objects missing from the cache are read in
 // parallel.
 func (r *Repository) Tags() ([]Tag, error) {
+	// Read the cache while reading the refs: two files, two cores.
+	cachePath := filepath.Join(r.CommonDir(), tagCacheFile)
+	var cached []Tag
+	var targets []string
+	loaded := make(chan struct{})
+	go func() {
+		defer close(loaded)
+		cached, targets = loadTagCache(cachePath)
+	}()
 	refs, err := r.tagRefs()
+	<-loaded
 	if err != nil {
 		return nil, err
 	}
-	cachePath := filepath.Join(r.CommonDir(), tagCacheFile)
-	cached, targets := loadTagCache(cachePath)
 	if len(cached) == len(refs) && sameTargets(refs, cached, targets) {
 		return cached, nil
 	}

@@ -2,7 +2,9 @@ package registry
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -54,7 +56,7 @@ func compareEvents(e, f *Event) int {
 
 // parsed is what one pass over the tag records gives.
 type parsed struct {
-	events   []Event
+	events   [][]Event         // in chunks, each parsed on its own core
 	counters map[string]string // the highest counter per artifact, lightweight tags included
 	names    []registryName    // every tag whose name parses, lightweight ones included
 	warnings []string          // registry tags that cannot be events
@@ -65,10 +67,38 @@ type registryName struct {
 	name, artifact string
 }
 
-// parseTags turns tag records into events, in one pass.
+// parseTags turns tag records into events, in one pass, in chunks parsed on every core when
+// there are enough records to gain from it.
 func parseTags(records []TagRecord) parsed {
+	workers := min(runtime.GOMAXPROCS(0), len(records)/4096+1)
+	chunks := make([]parsed, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			chunks[w] = parseChunk(records[w*len(records)/workers : (w+1)*len(records)/workers])
+		}()
+	}
+	wg.Wait()
+	p := chunks[0]
+	for _, c := range chunks[1:] {
+		p.events = append(p.events, c.events...)
+		p.names = append(p.names, c.names...)
+		p.warnings = append(p.warnings, c.warnings...)
+		for artifact, n := range c.counters {
+			if compareDecimal(n, p.counters[artifact]) > 0 {
+				p.counters[artifact] = n
+			}
+		}
+	}
+	return p
+}
+
+// parseChunk is parseTags for one part of the records.
+func parseChunk(records []TagRecord) parsed {
+	events := make([]Event, 0, len(records))
 	p := parsed{
-		events:   make([]Event, 0, len(records)),
 		counters: make(map[string]string),
 		names:    make([]registryName, 0, len(records)),
 	}
@@ -89,7 +119,7 @@ func parseTags(records []TagRecord) parsed {
 			p.warnings = append(p.warnings, fmt.Sprintf("ignoring tag '%s': it points to a %s, not a commit", r.Name, r.PeeledType))
 			continue
 		}
-		p.events = append(p.events, Event{
+		events = append(events, Event{
 			Tag:         t,
 			Name:        r.Name,
 			Commit:      r.Commit,
@@ -99,6 +129,7 @@ func parseTags(records []TagRecord) parsed {
 			Message:     r.Message,
 		})
 	}
+	p.events = [][]Event{events}
 	return p
 }
 

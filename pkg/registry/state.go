@@ -3,9 +3,11 @@ package registry
 import (
 	"cmp"
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -79,10 +81,16 @@ func Build(records []TagRecord) *State {
 		key int64
 		e   *Event
 	}
-	order := make([]keyed, len(p.events))
-	for i := range p.events {
-		e := &p.events[i]
-		order[i] = keyed{e.Time.Unix()<<3 | int64(e.Action), e}
+	n := 0
+	for _, chunk := range p.events {
+		n += len(chunk)
+	}
+	order := make([]keyed, 0, n)
+	for _, chunk := range p.events {
+		for i := range chunk {
+			e := &chunk[i]
+			order = append(order, keyed{e.Time.Unix()<<3 | int64(e.Action), e})
+		}
 	}
 	slices.SortFunc(order, func(a, b keyed) int {
 		if a.key != b.key {
@@ -191,8 +199,24 @@ func derive(events []*Event, counters map[string]string, names []registryName, w
 			s.stagesInUse = append(s.stagesInUse, e.Stage)
 		}
 	}
-	for _, name := range s.Names() {
-		s.Warnings = append(s.Warnings, s.Artifacts[name].derive(s.versionOf)...)
+	// Artifacts are independent of each other (each writes versionOf at its own events only):
+	// derive them on every core when there are enough events to gain from it.
+	artifacts := s.Names()
+	perArtifact := make([][]string, len(artifacts))
+	workers := min(runtime.GOMAXPROCS(0), len(events)/4096+1)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(artifacts); i += workers {
+				perArtifact[i] = s.Artifacts[artifacts[i]].derive(s.versionOf)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, w := range perArtifact {
+		s.Warnings = append(s.Warnings, w...)
 	}
 	return s
 }

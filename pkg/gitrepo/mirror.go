@@ -29,25 +29,15 @@ func (r *Repository) CommonDir() string {
 // TagRefs returns what every ref under refs/tags/ points to (tag name → object id), reading no
 // object.
 func (r *Repository) TagRefs() (map[string]string, error) {
-	iter, err := r.repo.NewReferenceIteratorGlob(tagsPrefix + "*")
+	refs, err := r.tagRefs()
 	if err != nil {
-		return nil, fmt.Errorf("reading tags: %w", err)
+		return nil, err
 	}
-	defer iter.Free()
-	refs := map[string]string{}
-	for {
-		ref, err := iter.Next()
-		if isCode(err, git.ErrorCodeIterOver) {
-			return refs, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading tags: %w", err)
-		}
-		if target := ref.Target(); target != nil && strings.HasPrefix(ref.Name(), tagsPrefix) {
-			refs[strings.TrimPrefix(ref.Name(), tagsPrefix)] = target.String()
-		}
-		ref.Free()
+	out := make(map[string]string, len(refs))
+	for _, ref := range refs {
+		out[ref.name] = ref.target
 	}
+	return out, nil
 }
 
 // mirrorHead is where a mirror keeps the remote's HEAD, which its own HEAD points to, so that

@@ -72,9 +72,17 @@ func (r *Repository) Tags() ([]Tag, error) {
 	if err := r.readObjects(refs, missing, tags); err != nil {
 		return nil, err
 	}
-	writeTagCache(cachePath, refs, tags)
+	// Rewriting the cache costs about as much as reading it: after a write or two (a handful of
+	// new or deleted tags) the next reads rather read those few objects again.
+	stale := len(cached) - (len(refs) - len(missing))
+	if cached == nil || len(missing) > cacheSlack || stale > cacheSlack {
+		writeTagCache(cachePath, refs, tags)
+	}
 	return tags, nil
 }
+
+// cacheSlack is how many tags the cache may miss, or hold in excess, before it is rewritten.
+const cacheSlack = 16
 
 // sameTargets reports whether the cache holds exactly the refs, each with the same target.
 func sameTargets(refs []tagRef, cached []Tag, targets []string) bool {

@@ -44,8 +44,8 @@ func readTagRefs(commonDir string) ([]tagRef, error) {
 		line = strings.TrimSuffix(line, "\r")
 		switch {
 		case line == "" || line[0] == '#':
-		case line[0] == '^':
-			if len(line) != 41 || !isHex(line[1:]) {
+		case line[0] == '^': // the object a ref peels to, which the cache knows already
+			if len(line) != 41 {
 				return nil, errRefsFallback
 			}
 		default:
@@ -114,11 +114,19 @@ func readLooseTagRefs(root string) ([]tagRef, error) {
 	return refs, err
 }
 
+// isHex reports whether s is lowercase hexadecimal, as Git writes object ids. It runs over every
+// id of packed-refs, so it looks each byte up in a table.
 func isHex(s string) bool {
+	ok := true
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
+		ok = ok && lowerHex[s[i]]
 	}
-	return true
+	return ok
 }
+
+var lowerHex = func() (t [256]bool) {
+	for _, c := range "0123456789abcdef" {
+		t[c] = true
+	}
+	return t
+}()

@@ -92,15 +92,35 @@ func Build(records []TagRecord) *State {
 			order = append(order, keyed{e.Time.Unix()<<3 | int64(e.Action), e})
 		}
 	}
-	slices.SortFunc(order, func(a, b keyed) int {
+	compare := func(a, b keyed) int {
 		if a.key != b.key {
 			return cmp.Compare(a.key, b.key)
 		}
 		return compareEvents(a.e, b.e)
-	})
-	events := make([]*Event, len(order))
-	for i, k := range order {
-		events[i], k.e.seq = k.e, int32(i)
+	}
+	// Sort the two halves on two cores, then merge them.
+	half := len(order) / 2
+	if len(order) < 8192 || runtime.GOMAXPROCS(0) < 2 {
+		half = 0
+	}
+	done := make(chan struct{})
+	go func() {
+		slices.SortFunc(order[:half], compare)
+		close(done)
+	}()
+	slices.SortFunc(order[half:], compare)
+	<-done
+	events := make([]*Event, 0, len(order))
+	left, right := order[:half], order[half:]
+	for len(left) > 0 || len(right) > 0 {
+		var next keyed
+		if len(right) == 0 || len(left) > 0 && compare(left[0], right[0]) < 0 {
+			next, left = left[0], left[1:]
+		} else {
+			next, right = right[0], right[1:]
+		}
+		next.e.seq = int32(len(events))
+		events = append(events, next.e)
 	}
 	return derive(events, p.counters, p.names, p.warnings)
 }
@@ -190,7 +210,7 @@ func derive(events []*Event, counters map[string]string, names []registryName, w
 			a = s.Artifacts[e.Artifact]
 		}
 		if a == nil {
-			a = &Artifact{Name: e.Artifact, byName: make(map[string]*Version), stages: make(map[string][]*Assignment)}
+			a = &Artifact{Name: e.Artifact, stages: make(map[string][]*Assignment)}
 			s.Artifacts[e.Artifact] = a
 		}
 		a.Events = append(a.Events, e)
@@ -225,15 +245,26 @@ func derive(events []*Event, counters map[string]string, names []registryName, w
 // each event in versionOf. It returns warnings for states GTO refuses to read.
 func (a *Artifact) derive(versionOf []*Version) []string {
 	a.Active = a.Events[len(a.Events)-1].Action != ActionDeprecate
-	byCommit := make(map[string][]*Version)
-	var commits []string // in order of their first version
+	// Size what grows by the number of (de)registrations, to allocate each thing once.
+	regs := 0
+	for _, e := range a.Events {
+		if e.Action == ActionRegister || e.Action == ActionDeregister {
+			regs++
+		}
+	}
+	slab := make([]Version, 0, regs) // the registered versions, allocated together
+	a.Versions = make([]*Version, 0, regs)
+	a.byName = make(map[string]*Version, regs)
+	byCommit := make(map[string][]*Version, regs)
+	commits := make([]string, 0, regs) // in order of their first version
 	for _, e := range a.Events {
 		if e.Action != ActionRegister && e.Action != ActionDeregister {
 			continue
 		}
 		v := a.byName[e.Version]
 		if v == nil {
-			v = &Version{Artifact: a.Name, Name: e.Version, Registered: true, Commit: e.Commit}
+			slab = append(slab, Version{Artifact: a.Name, Name: e.Version, Registered: true, Commit: e.Commit})
+			v = &slab[len(slab)-1]
 			v.semver, _ = parseSemVer(e.Version)
 			a.byName[e.Version] = v
 			a.Versions = append(a.Versions, v)

@@ -37,7 +37,7 @@ type layout struct {
 	// Noise tags are not registry tags: release-K and ci/build-K (annotated), vX.Y.Z and
 	// nightly-K (lightweight), in turn, spread evenly over the commits.
 	Noise int
-	// Targets says whether the targets are judged on this repository.
+	// Targets says whether the performance targets are judged on this repository.
 	Targets bool
 }
 

@@ -3,7 +3,7 @@
 // registry tags, with git fast-import; then it times git-model's commands on each, as
 // processes, against Git's own floors on the same repository (git for-each-ref reading only
 // the tag names, or every tag object; git tag -a), and prints each median as a ratio to its
-// floor, with the peak memory and the verdict against the targets of the performance issue.
+// floor, with the peak memory and the verdict against the performance targets (BENCHMARKS.md).
 //
 // It builds nothing: give it the git-model binary with -bin (or have git-model on PATH). Every
 // process runs in a fixed environment (a temporary HOME, no system config, no colour, no

@@ -20,7 +20,7 @@ const (
 	floorTag     = "git tag -a"
 )
 
-// maxPeakMB is the issue's memory target for every git-model command.
+// maxPeakMB is the memory target for every git-model command.
 const maxPeakMB = 150
 
 // benchCase is one measured command.
@@ -38,7 +38,7 @@ type benchCase struct {
 	check    func(stdout string) error          // is the output what the command should print
 }
 
-// target is what the issue asks of a command on the 40k repositories; zero fields ask nothing.
+// target is what BENCHMARKS.md asks of a command on the 40k repositories; zero fields ask nothing.
 type target struct {
 	Ratio float64 // median ≤ Ratio × the floor's median
 	MaxMS float64 // median ≤ MaxMS milliseconds
@@ -258,7 +258,7 @@ func median(d []time.Duration) time.Duration {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// mb converts KiB to megabytes (10⁶ bytes), the issue's unit.
+// mb converts KiB to megabytes (10⁶ bytes), the unit of the targets.
 func mb(kib int64) float64 { return float64(kib) * 1024 / 1e6 }
 
 // head is the first lines of an output, for error messages.

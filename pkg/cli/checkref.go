@@ -81,14 +81,8 @@ func (c *checkRefCommand) Execute(args []string) error {
 			Stage: nullable(e.Stage), Tag: e.Name, Version: nullable(version),
 		})
 	case c.Name || c.Version || c.Stage || c.Event:
-		for _, field := range []struct {
-			want  bool
-			value string
-		}{{c.Name, e.Artifact}, {c.Version, version}, {c.Stage, e.Stage}, {c.Event, e.Action.String()}} {
-			if field.want {
-				fmt.Fprintln(c.app.Stdout, field.value)
-			}
-		}
+		printFields(c.app.Stdout, field{c.Name, e.Artifact}, field{c.Version, version}, field{c.Stage, e.Stage},
+			field{c.Event, e.Action.String()})
 		return nil
 	}
 	_, err = fmt.Fprintln(c.app.Stdout, sentence(e, eventVersion(state, e, true)))

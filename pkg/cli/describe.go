@@ -90,14 +90,7 @@ func (c *describeCommand) Execute(args []string) error {
 			Description: a.Description, Labels: append([]string{}, a.Labels...), Path: a.Path, Source: a.Source,
 			Type: a.Type, Version: nullable(version), Virtual: a.Virtual})
 	case c.Path || c.Type || c.Description || c.Labels:
-		for _, field := range []struct {
-			want  bool
-			value string
-		}{{c.Path, a.Path}, {c.Type, a.Type}, {c.Description, a.Description}} {
-			if field.want {
-				fmt.Fprintln(out, field.value)
-			}
-		}
+		printFields(out, field{c.Path, a.Path}, field{c.Type, a.Type}, field{c.Description, a.Description})
 		if c.Labels && len(a.Labels) > 0 {
 			fmt.Fprintln(out, strings.Join(a.Labels, "\n"))
 		}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -77,4 +78,19 @@ func nullable(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// field is one value that a flag asks to print alone.
+type field struct {
+	want  bool
+	value string
+}
+
+// printFields prints the values that were asked for, one per line, in order.
+func printFields(w io.Writer, fields ...field) {
+	for _, f := range fields {
+		if f.want {
+			fmt.Fprintln(w, f.value)
+		}
+	}
 }

@@ -220,7 +220,6 @@ func (app *App) pushAfterWrite(repo *gitrepo.Repository, flag bool) bool {
 	if flag {
 		return true
 	}
-	v, ok, _ := repo.ConfigValue("model.push")
-	v = strings.ToLower(strings.TrimSpace(v))
-	return ok && (v == "true" || v == "yes" || v == "on" || v == "1" || v == "")
+	push, _ := repo.ConfigBool("model.push")
+	return push
 }

@@ -77,8 +77,10 @@ func (app *App) startPager() {
 	if app.global.NoPager || os.Getenv("GIT_PAGER_IN_USE") != "" || !isTerminal(app.Stdout) {
 		return
 	}
-	if v, ok := app.configValue("pager.model"); ok && (v == "false" || v == "no" || v == "off" || v == "0") {
-		return
+	if repo, err := app.Repo(); err == nil {
+		if page, ok := repo.ConfigBool("pager.model"); ok && !page {
+			return
+		}
 	}
 	// As in Git, a variable or setting that is present but empty means no pager.
 	pager, set := os.LookupEnv("GIT_PAGER")

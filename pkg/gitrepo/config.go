@@ -36,6 +36,23 @@ func (r *Repository) ConfigValue(key string) (value string, ok bool, err error) 
 	return value, true, nil
 }
 
+// ConfigBool reads a key as git reads a boolean: ok is false when the key is unset or holds
+// something that is not a boolean (such as a pager command for pager.model). A key written
+// without a value means true.
+func (r *Repository) ConfigBool(key string) (value, ok bool) {
+	v, set, err := r.ConfigValue(key)
+	if !set || err != nil {
+		return false, false
+	}
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "yes", "on", "1", "":
+		return true, true
+	case "false", "no", "off", "0":
+		return false, true
+	}
+	return false, false
+}
+
 // ConfigValues returns every value of a multi-valued key, lowest priority first (the order of
 // `git config --get-all`), or nil when the key is not set.
 func (r *Repository) ConfigValues(key string) ([]string, error) {

@@ -276,7 +276,7 @@ func (a *Artifact) derive(versionOf []*Version) []string {
 		if len(byCommit[e.Commit]) == 0 {
 			commits = append(commits, e.Commit)
 		}
-		if !containsVersion(byCommit[e.Commit], v) {
+		if !slices.Contains(byCommit[e.Commit], v) {
 			byCommit[e.Commit] = append(byCommit[e.Commit], v)
 		}
 		v.Events = append(v.Events, e)
@@ -352,15 +352,6 @@ func versionOnCommit(candidates []*Version) *Version {
 
 func lastEvent(v *Version) *Event {
 	return v.Events[len(v.Events)-1]
-}
-
-func containsVersion(list []*Version, v *Version) bool {
-	for _, w := range list {
-		if w == v {
-			return true
-		}
-	}
-	return false
 }
 
 // Version returns the registered version with that name, or nil (also for a nil artifact).

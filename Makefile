@@ -15,7 +15,7 @@ FISHDIR = $(SHARE)/fish/vendor_completions.d
 FISHCONFDIR = $(SHARE)/fish/vendor_conf.d
 
 # Debian packages the build and the tests need.
-DEB_PACKAGES = git gcc pkg-config libgit2-dev python3 python3-yaml \
+DEB_PACKAGES = git gcc pkg-config libgit2-dev zlib1g-dev python3 python3-yaml \
 	bash-completion zsh fish tmux man-db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	git "github.com/libgit2/git2go/v34"
 )
@@ -132,59 +133,92 @@ func (r *Repository) tagRefs() ([]tagRef, error) {
 	return refs, nil
 }
 
-// readObjects reads the targets of the refs at the given indexes into tags, in parallel when
-// there are many: each worker opens the repository anew, since libgit2 1.5 can crash when one
-// object database is read from several threads at once. (Not when the environment moves the
-// objects, which a repository opened anew would not see.)
+// readObjects reads the targets of the refs at the given indexes into tags: straight from the
+// pack files and loose objects on every core, then through libgit2, one at a time, what that
+// could not read.
 func (r *Repository) readObjects(refs []tagRef, indexes []int, tags []Tag) error {
-	workers := min(runtime.GOMAXPROCS(0), len(indexes)/512+1)
-	if os.Getenv("GIT_OBJECT_DIRECTORY") != "" || os.Getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES") != "" {
-		workers = 1
-	}
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[w] = r.readSome(refs, indexes, tags, w, workers)
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err // one line: the first failure
+	failed := indexes
+	if os.Getenv("GIT_OBJECT_DIRECTORY") == "" { // libgit2 alone follows it
+		store := openObjectStore(filepath.Join(r.CommonDir(), "objects"))
+		workers := min(runtime.GOMAXPROCS(0), len(indexes)/256+1)
+		misses := make([][]int, workers)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				misses[w] = readSome(store, refs, indexes, tags, w, workers)
+			}()
 		}
+		wg.Wait()
+		failed = slices.Concat(misses...)
 	}
-	return nil
-}
-
-// readSome reads every workers-th of indexes, from the w-th, with its own handle on the
-// repository.
-func (r *Repository) readSome(refs []tagRef, indexes []int, tags []Tag, w, workers int) error {
-	repo := r.repo
-	if workers > 1 {
-		own, err := git.OpenRepositoryExtended(r.repo.Path(), git.RepositoryOpenNoSearch, "")
-		if err != nil {
-			return fmt.Errorf("reading tags: %w", err)
-		}
-		defer own.Free()
-		repo = own
+	if len(failed) == 0 {
+		return nil
 	}
-	odb, err := repo.Odb()
+	odb, err := r.repo.Odb()
 	if err != nil {
 		return fmt.Errorf("reading tags: %w", err)
 	}
 	defer odb.Free()
-	for j := w; j < len(indexes); j += workers {
-		i := indexes[j]
-		info, err := readTarget(odb, refs[i].target)
+	for _, i := range failed {
+		info, err := readTarget(odbSource{odb}, refs[i].target)
 		if err != nil {
 			return fmt.Errorf("reading tag '%s': %w", refs[i].name, err)
 		}
 		tags[i] = info.tag(refs[i].name)
 	}
 	return nil
+}
+
+// readSome reads every workers-th of indexes, from the w-th, from the store, and returns those
+// it could not read.
+func readSome(store *objectStore, refs []tagRef, indexes []int, tags []Tag, w, workers int) (misses []int) {
+	src, err := store.reader()
+	if err != nil {
+		for j := w; j < len(indexes); j += workers {
+			misses = append(misses, indexes[j])
+		}
+		return misses
+	}
+	defer src.free()
+	for j := w; j < len(indexes); j += workers {
+		i := indexes[j]
+		info, err := readTarget(src, refs[i].target)
+		if err != nil {
+			misses = append(misses, i)
+			continue
+		}
+		tags[i] = info.tag(refs[i].name)
+	}
+	return misses
+}
+
+// objectSource is what readTarget reads objects from: the object store, or libgit2.
+type objectSource interface {
+	read(id string) (kind string, data []byte, err error)
+	exists(id string) bool
+}
+
+// odbSource reads objects through libgit2.
+type odbSource struct{ odb *git.Odb }
+
+func (s odbSource) read(id string) (string, []byte, error) {
+	oid, err := git.NewOid(id)
+	if err != nil {
+		return "", nil, err
+	}
+	obj, err := s.odb.Read(oid)
+	if err != nil {
+		return "", nil, err
+	}
+	defer obj.Free()
+	return strings.ToLower(obj.Type().String()), bytes.Clone(obj.Data()), nil
+}
+
+func (s odbSource) exists(id string) bool {
+	oid, err := git.NewOid(id)
+	return err == nil && s.odb.Exists(oid)
 }
 
 // objectInfo is what the object a tag ref points to says, as Tag holds it.
@@ -201,70 +235,63 @@ type objectInfo struct {
 // readTarget reads the object a tag ref points to: a tag object (parsed here, from its raw
 // content, and peeled through any tag objects it points to) or a commit, tree or blob. As git
 // fsck checks, the type a tag object declares for its target is trusted; the target must exist.
-func readTarget(odb *git.Odb, target string) (objectInfo, error) {
+func readTarget(src objectSource, target string) (objectInfo, error) {
 	var info objectInfo
-	oid, err := git.NewOid(target)
+	kind, data, err := src.read(target)
 	if err != nil {
 		return info, err
 	}
-	obj, err := odb.Read(oid)
-	if err != nil {
-		return info, err
-	}
-	kind := obj.Type()
 	id := target
-	for depth := 0; kind == git.ObjectTag; depth++ {
+	for depth := 0; kind == "tag"; depth++ {
 		if depth > 0 {
-			if obj, err = odb.Read(oid); err != nil {
+			if kind, data, err = src.read(id); err != nil {
 				return info, err
 			}
+			if kind != "tag" {
+				return info, fmt.Errorf("object %s is a %s, not a tag", id, kind)
+			}
 		}
-		next, nextKind, outer := parseTagObject(obj.Data(), depth == 0)
-		obj.Free()
+		next, nextKind, outer := parseTagObject(data, depth == 0)
 		if depth == 0 {
 			info = outer
 			info.annotated = true
 		}
-		if oid, err = git.NewOid(next); err != nil || depth > 16 {
+		if len(next) != 40 || !isHex(next) || nextKind == "" || depth > 16 {
 			return info, fmt.Errorf("tag object %s cannot be read", id)
 		}
 		id, kind = next, nextKind
-		if kind != git.ObjectTag && !odb.Exists(oid) {
+		if kind != "tag" && !src.exists(id) {
 			return info, fmt.Errorf("object %s not found", id)
 		}
 	}
-	if kind != git.ObjectTag && id == target {
-		obj.Free() // a lightweight tag: the commit, tree or blob itself was read
-	}
 	switch kind {
-	case git.ObjectCommit:
+	case "commit":
 		info.peeledType, info.commit = "commit", id
-	case git.ObjectTree:
-		info.peeledType = "tree"
-	case git.ObjectBlob:
-		info.peeledType = "blob"
+	case "tree", "blob":
+		info.peeledType = kind
 	default:
-		return info, fmt.Errorf("object %s has unexpected type '%s'", id, strings.ToLower(kind.String()))
+		return info, fmt.Errorf("object %s has unexpected type '%s'", id, kind)
 	}
 	return info, nil
 }
 
-// objectTypes are the types a tag object can declare for its target.
-var objectTypes = map[string]git.ObjectType{"commit": git.ObjectCommit, "tree": git.ObjectTree, "blob": git.ObjectBlob, "tag": git.ObjectTag}
-
-// parseTagObject reads a raw tag object: the id and type of the object it points to and, when
-// full, its tagger, time and message. It copies what it keeps out of data, which libgit2 owns.
-func parseTagObject(data []byte, full bool) (target string, kind git.ObjectType, info objectInfo) {
-	header, message, _ := bytes.Cut(data, []byte("\n\n"))
-	kind = git.ObjectInvalid
-	for _, line := range bytes.Split(header, []byte{'\n'}) {
-		key, value, _ := bytes.Cut(line, []byte{' '})
-		switch string(key) {
+// parseTagObject reads a raw tag object: the id and type ("commit", "tree", "blob" or "tag"; ""
+// for anything else) of the object it points to and, when full, its tagger, time and message.
+// What it returns are slices of data, which the caller hands over: nothing may write to it.
+func parseTagObject(data []byte, full bool) (target, kind string, info objectInfo) {
+	text := unsafe.String(unsafe.SliceData(data), len(data))
+	header, message, _ := strings.Cut(text, "\n\n")
+	for len(header) > 0 {
+		var line string
+		line, header, _ = strings.Cut(header, "\n")
+		key, value, _ := strings.Cut(line, " ")
+		switch key {
 		case "object":
-			target = string(value)
+			target = value
 		case "type":
-			if k, ok := objectTypes[string(value)]; ok {
-				kind = k
+			switch value {
+			case "commit", "tree", "blob", "tag":
+				kind = value
 			}
 		case "tagger":
 			if full {
@@ -273,33 +300,31 @@ func parseTagObject(data []byte, full bool) (target string, kind git.ObjectType,
 		}
 	}
 	if full {
-		info.message = cleanMessage(string(message))
+		info.message = cleanMessage(message)
 	}
 	return target, kind, info
 }
 
 // parseSignature reads "Name <email> 1700000000 +0100".
-func parseSignature(b []byte) (name, email string, when time.Time) {
-	lt, gt := bytes.IndexByte(b, '<'), bytes.LastIndexByte(b, '>')
+func parseSignature(s string) (name, email string, when time.Time) {
+	lt, gt := strings.IndexByte(s, '<'), strings.LastIndexByte(s, '>')
 	if lt < 0 || gt < lt {
-		return string(bytes.TrimSpace(b)), "", time.Time{}
+		return strings.TrimSpace(s), "", time.Time{}
 	}
-	name, email = string(bytes.TrimSpace(b[:lt])), string(b[lt+1:gt])
-	fields := strings.Fields(string(b[gt+1:]))
-	if len(fields) < 1 {
-		return name, email, time.Time{}
-	}
-	secs, err := strconv.ParseInt(fields[0], 10, 64)
+	name, email = strings.TrimSpace(s[:lt]), s[lt+1:gt]
+	rest := strings.TrimLeft(s[gt+1:], " ")
+	stamp, zoneText, _ := strings.Cut(rest, " ")
+	secs, err := strconv.ParseInt(stamp, 10, 64)
 	if err != nil {
 		return name, email, time.Time{}
 	}
 	offset := 0
-	if len(fields) > 1 && len(fields[1]) == 5 {
-		h, herr := strconv.Atoi(fields[1][1:3])
-		m, merr := strconv.Atoi(fields[1][3:5])
+	if zoneText = strings.TrimSpace(zoneText); len(zoneText) == 5 {
+		h, herr := strconv.Atoi(zoneText[1:3])
+		m, merr := strconv.Atoi(zoneText[3:5])
 		if herr == nil && merr == nil {
 			offset = h*3600 + m*60
-			if fields[1][0] == '-' {
+			if zoneText[0] == '-' {
 				offset = -offset
 			}
 		}

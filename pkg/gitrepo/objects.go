@@ -1,0 +1,408 @@
+package gitrepo
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// objectStore reads objects straight from an object directory: its pack files, each through its
+// version-2 index, and its loose objects. Every object it returns hashed to the id it was asked
+// for, so a damaged file can make it fail but never lie. Tags reads tag objects with it on every
+// core at once (libgit2 1.5 takes about three times as long per object and cannot share one
+// object database between threads); what it cannot read (an object of an alternate object
+// directory, an index of another version, a damaged file) is left to libgit2.
+//
+// Pack and index files are mapped read-only and never unmapped: Git replaces them by renaming
+// new ones into place and never rewrites one, so a mapping stays valid even when a repack
+// deletes the file.
+type objectStore struct {
+	dir   string
+	packs []*packFile
+}
+
+// packFile is one pack and its index.
+type packFile struct {
+	fanout  []byte // 256 big-endian counts: objects whose id's first byte is ≤ i
+	ids     []byte // the sorted 20-byte ids
+	offsets []byte // big-endian 4-byte offsets, or indexes into large with the high bit set
+	large   []byte // big-endian 8-byte offsets
+	data    []byte // the pack
+}
+
+// Git's object types, as packs number them; 6 and 7 are deltas.
+const (
+	objCommit   = 1
+	objTree     = 2
+	objBlob     = 3
+	objTag      = 4
+	objOfsDelta = 6
+	objRefDelta = 7
+)
+
+var objectTypeNames = [...]string{objCommit: "commit", objTree: "tree", objBlob: "blob", objTag: "tag"}
+
+// maxObjectSize bounds what the store inflates; a larger object is left to libgit2.
+const maxObjectSize = 64 << 20
+
+// maxDeltaDepth bounds a chain of deltas (git pack-objects allows 4095).
+const maxDeltaDepth = 4096
+
+var errNotStored = errors.New("object not in the pack files or loose objects")
+
+// openObjectStore maps the packs of an object directory. A pack it cannot use is skipped: its
+// objects are then read through libgit2.
+func openObjectStore(dir string) *objectStore {
+	s := &objectStore{dir: dir}
+	idxs, _ := filepath.Glob(filepath.Join(dir, "pack", "pack-*.idx"))
+	for _, idx := range idxs {
+		if p, err := openPack(idx); err == nil {
+			s.packs = append(s.packs, p)
+		}
+	}
+	return s
+}
+
+// openPack maps a version-2 index and its pack, checking the index's layout.
+func openPack(idxPath string) (*packFile, error) {
+	idx, err := mapFile(idxPath)
+	if err != nil {
+		return nil, err
+	}
+	const header = 8 + 256*4
+	if len(idx) < header+40 || string(idx[:8]) != "\xfftOc\x00\x00\x00\x02" {
+		return nil, errors.New("not a version-2 pack index")
+	}
+	fanout := idx[8:header]
+	n := int(binary.BigEndian.Uint32(fanout[255*4:]))
+	end := header + n*(20+4+4)
+	if n < 0 || end+40 > len(idx) || (len(idx)-end-40)%8 != 0 {
+		return nil, errors.New("bad pack index")
+	}
+	data, err := mapFile(strings.TrimSuffix(idxPath, ".idx") + ".pack")
+	if err != nil {
+		return nil, err
+	}
+	if len(data) < 12+20 || string(data[:4]) != "PACK" {
+		return nil, errors.New("bad pack")
+	}
+	return &packFile{
+		fanout:  fanout,
+		ids:     idx[header : header+n*20],
+		offsets: idx[header+n*24 : end],
+		large:   idx[end : len(idx)-40],
+		data:    data,
+	}, nil
+}
+
+// mapFile maps a whole file read-only.
+func mapFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if info.Size() == 0 || int64(int(info.Size())) != info.Size() {
+		return nil, errors.New("cannot map " + path)
+	}
+	return syscall.Mmap(int(f.Fd()), 0, int(info.Size()), syscall.PROT_READ, syscall.MAP_PRIVATE)
+}
+
+// find returns where the pack holds the object id.
+func (p *packFile) find(id []byte) (int, bool) {
+	lo := 0
+	if id[0] > 0 {
+		lo = int(binary.BigEndian.Uint32(p.fanout[(int(id[0])-1)*4:]))
+	}
+	hi := int(binary.BigEndian.Uint32(p.fanout[int(id[0])*4:]))
+	hi = min(hi, len(p.ids)/20)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		switch c := bytes.Compare(p.ids[mid*20:mid*20+20], id); {
+		case c == 0:
+			off := uint64(binary.BigEndian.Uint32(p.offsets[mid*4:]))
+			if off&0x80000000 != 0 {
+				k := int(off & 0x7fffffff)
+				if k >= len(p.large)/8 {
+					return 0, false
+				}
+				off = binary.BigEndian.Uint64(p.large[k*8:])
+			}
+			if off < 12 || off >= uint64(len(p.data)-20) {
+				return 0, false
+			}
+			return int(off), true
+		case c < 0:
+			lo = mid + 1
+		default:
+			hi = mid
+		}
+	}
+	return 0, false
+}
+
+// objectReader reads objects from a store for one goroutine at a time: it keeps its own
+// decompressor and hash.
+type objectReader struct {
+	store   *objectStore
+	z       *inflater
+	sum     hash.Hash
+	scratch []byte // what zlib inflates into, with room for its fast path
+}
+
+// reader returns a reader of the store, which must be freed.
+func (s *objectStore) reader() (*objectReader, error) {
+	z, err := newInflater()
+	if err != nil {
+		return nil, err
+	}
+	return &objectReader{store: s, z: z, sum: sha1.New()}, nil
+}
+
+func (r *objectReader) free() {
+	r.z.free()
+}
+
+// read returns the type and content of the object with the 40-hex id.
+func (r *objectReader) read(id string) (string, []byte, error) {
+	var raw [20]byte
+	if len(id) != 40 {
+		return "", nil, fmt.Errorf("bad object id '%s'", id)
+	}
+	if _, err := hex.Decode(raw[:], []byte(id)); err != nil {
+		return "", nil, fmt.Errorf("bad object id '%s'", id)
+	}
+	kind, data, err := r.readID(raw[:], 0)
+	if err != nil {
+		return "", nil, err
+	}
+	name := objectTypeNames[kind]
+	r.sum.Reset()
+	r.sum.Write(strconv.AppendInt([]byte(name+" "), int64(len(data)), 10))
+	r.sum.Write([]byte{0})
+	r.sum.Write(data)
+	if !bytes.Equal(r.sum.Sum(raw[:0:0]), raw[:]) {
+		return "", nil, fmt.Errorf("object %s is corrupt", id)
+	}
+	return name, data, nil
+}
+
+// exists reports whether the store holds the object with the 40-hex id, reading nothing.
+func (r *objectReader) exists(id string) bool {
+	var raw [20]byte
+	if _, err := hex.Decode(raw[:], []byte(id)); err != nil || len(id) != 40 {
+		return false
+	}
+	for _, p := range r.store.packs {
+		if _, ok := p.find(raw[:]); ok {
+			return true
+		}
+	}
+	_, err := os.Stat(filepath.Join(r.store.dir, id[:2], id[2:]))
+	return err == nil
+}
+
+// readID reads an object by its raw id, unverified: from a pack, else loose.
+func (r *objectReader) readID(id []byte, depth int) (int, []byte, error) {
+	for _, p := range r.store.packs {
+		if off, ok := p.find(id); ok {
+			return r.readPacked(p, off, depth)
+		}
+	}
+	return r.readLoose(hex.EncodeToString(id))
+}
+
+// readPacked reads the object at offset off of a pack, applying deltas.
+func (r *objectReader) readPacked(p *packFile, off, depth int) (int, []byte, error) {
+	if depth > maxDeltaDepth {
+		return 0, nil, errors.New("delta chain too long")
+	}
+	data := p.data[:len(p.data)-20] // the trailer is the pack's checksum
+	if off >= len(data) {
+		return 0, nil, errors.New("bad pack offset")
+	}
+	c := data[off]
+	kind, size := int(c>>4&7), uint64(c&15)
+	pos := off + 1
+	for shift := 4; c&0x80 != 0; shift += 7 {
+		if pos >= len(data) || shift > 56 {
+			return 0, nil, errors.New("bad pack entry")
+		}
+		c = data[pos]
+		size |= uint64(c&0x7f) << shift
+		pos++
+	}
+	switch kind {
+	case objCommit, objTree, objBlob, objTag:
+		body, err := r.inflate(data[pos:], size)
+		return kind, body, err
+	case objOfsDelta:
+		var back int
+		for i := 0; ; i++ {
+			if pos >= len(data) || i > 8 {
+				return 0, nil, errors.New("bad delta offset")
+			}
+			c = data[pos]
+			pos++
+			if i > 0 {
+				back++
+			}
+			back = back<<7 | int(c&0x7f)
+			if c&0x80 == 0 {
+				break
+			}
+		}
+		if back <= 0 || back > off {
+			return 0, nil, errors.New("bad delta offset")
+		}
+		baseKind, base, err := r.readPacked(p, off-back, depth+1)
+		if err != nil {
+			return 0, nil, err
+		}
+		return r.applyDelta(baseKind, base, data[pos:], size)
+	case objRefDelta:
+		if pos+20 > len(data) {
+			return 0, nil, errors.New("bad delta base")
+		}
+		baseKind, base, err := r.readID(data[pos:pos+20], depth+1)
+		if err != nil {
+			return 0, nil, err
+		}
+		return r.applyDelta(baseKind, base, data[pos+20:], size)
+	}
+	return 0, nil, fmt.Errorf("unknown pack entry type %d", kind)
+}
+
+// applyDelta inflates a delta of size bytes from src and applies it to base.
+func (r *objectReader) applyDelta(kind int, base, src []byte, size uint64) (int, []byte, error) {
+	delta, err := r.inflate(src, size)
+	if err != nil {
+		return 0, nil, err
+	}
+	out, err := patchDelta(base, delta)
+	return kind, out, err
+}
+
+// patchDelta applies a git delta (pack-format.txt: source size, target size, then copy and
+// insert instructions) to base.
+func patchDelta(base, delta []byte) ([]byte, error) {
+	errBad := errors.New("bad delta")
+	varint := func() (uint64, bool) {
+		var v uint64
+		for shift := 0; len(delta) > 0 && shift < 64; shift += 7 {
+			c := delta[0]
+			delta = delta[1:]
+			v |= uint64(c&0x7f) << shift
+			if c&0x80 == 0 {
+				return v, true
+			}
+		}
+		return 0, false
+	}
+	srcSize, ok1 := varint()
+	dstSize, ok2 := varint()
+	if !ok1 || !ok2 || srcSize != uint64(len(base)) || dstSize > maxObjectSize {
+		return nil, errBad
+	}
+	out := make([]byte, 0, dstSize)
+	for len(delta) > 0 {
+		op := delta[0]
+		delta = delta[1:]
+		switch {
+		case op&0x80 != 0: // copy from base: offset and size, little-endian, present bytes only
+			var off, n uint64
+			for i := range 7 {
+				if op&(1<<i) == 0 {
+					continue
+				}
+				if len(delta) == 0 {
+					return nil, errBad
+				}
+				if i < 4 {
+					off |= uint64(delta[0]) << (8 * i)
+				} else {
+					n |= uint64(delta[0]) << (8 * (i - 4))
+				}
+				delta = delta[1:]
+			}
+			if n == 0 {
+				n = 0x10000
+			}
+			if off+n > uint64(len(base)) || uint64(len(out))+n > dstSize {
+				return nil, errBad
+			}
+			out = append(out, base[off:off+n]...)
+		case op != 0: // insert the next op bytes
+			if int(op) > len(delta) || uint64(len(out))+uint64(op) > dstSize {
+				return nil, errBad
+			}
+			out = append(out, delta[:op]...)
+			delta = delta[op:]
+		default:
+			return nil, errBad
+		}
+	}
+	if uint64(len(out)) != dstSize {
+		return nil, errBad
+	}
+	return out, nil
+}
+
+// readLoose reads a loose object: "TYPE SIZE\0" and the content, compressed together. It
+// inflates the start to learn the size, then the whole.
+func (r *objectReader) readLoose(id string) (int, []byte, error) {
+	compressed, err := os.ReadFile(filepath.Join(r.store.dir, id[:2], id[2:]))
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil, errNotStored
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	bad := fmt.Errorf("loose object %s cannot be read", id)
+	var head [32]byte
+	n, err := r.z.inflate(compressed, head[:])
+	nul := bytes.IndexByte(head[:n], 0)
+	if err != nil || nul < 0 {
+		return 0, nil, bad
+	}
+	kindName, sizeText, _ := strings.Cut(string(head[:nul]), " ")
+	size, err := strconv.ParseUint(sizeText, 10, 64)
+	kind := slices.Index(objectTypeNames[:], kindName)
+	if err != nil || kind <= 0 || size > maxObjectSize {
+		return 0, nil, bad
+	}
+	whole := make([]byte, nul+1+int(size), nul+1+int(size)+inflateSlack)
+	if n, err := r.z.inflate(compressed, whole); err != nil || n != len(whole) {
+		return 0, nil, bad
+	}
+	return kind, whole[nul+1:], nil
+}
+
+// inflate decompresses size bytes from the zlib stream at the start of src into a new slice of
+// exactly that size (what is read from it is kept for as long as the registry is).
+func (r *objectReader) inflate(src []byte, size uint64) ([]byte, error) {
+	if size > maxObjectSize {
+		return nil, errors.New("object too large")
+	}
+	if uint64(cap(r.scratch)) < size+inflateSlack {
+		r.scratch = make([]byte, 0, size+inflateSlack)
+	}
+	if n, err := r.z.inflate(src, r.scratch[:size]); err != nil || uint64(n) != size {
+		return nil, errInflate
+	}
+	return bytes.Clone(r.scratch[:size]), nil
+}

@@ -72,28 +72,22 @@ func (app *App) State() (*registry.State, error) {
 }
 
 // stateOf is State restricted to the tags of one artifact ("" for all): what a write needs,
-// derived from a few hundred tags rather than from tens of thousands.
+// derived from a few hundred tags rather than from tens of thousands, and read at that cost.
 func (app *App) stateOf(artifact string) (*registry.State, error) {
 	repo, err := app.Repo()
 	if err != nil {
 		return nil, err
 	}
-	tags, err := repo.Tags()
+	var tags []gitrepo.Tag
+	if artifact == "" {
+		tags, err = repo.Tags()
+	} else {
+		tags, err = repo.ArtifactTags(strings.Replace(artifact, ":", "=", 1))
+	}
 	if err != nil {
 		return nil, fatalError(err)
 	}
-	records := tagRecords(tags)
-	if artifact != "" {
-		prefix := strings.Replace(artifact, ":", "=", 1)
-		var mine []registry.TagRecord
-		for _, r := range records {
-			if len(r.Name) > len(prefix) && strings.HasPrefix(r.Name, prefix) && strings.IndexByte("@#", r.Name[len(prefix)]) >= 0 {
-				mine = append(mine, r)
-			}
-		}
-		records = mine
-	}
-	state := registry.Build(records)
+	state := registry.Build(tagRecords(tags))
 	app.warn(state.Warnings)
 	return state, nil
 }

@@ -29,7 +29,7 @@ func (r *Repository) CommonDir() string {
 // TagRefs returns what every ref under refs/tags/ points to (tag name → object id), reading no
 // object.
 func (r *Repository) TagRefs() (map[string]string, error) {
-	refs, err := r.tagRefs()
+	refs, err := r.tagRefs("")
 	if err != nil {
 		return nil, err
 	}

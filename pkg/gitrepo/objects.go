@@ -23,9 +23,9 @@ import (
 // object database between threads); what it cannot read (an object of an alternate object
 // directory, an index of another version, a damaged file) is left to libgit2.
 //
-// Pack and index files are mapped read-only and never unmapped: Git replaces them by renaming
-// new ones into place and never rewrites one, so a mapping stays valid even when a repack
-// deletes the file.
+// Pack and index files are mapped read-only until close: Git replaces them by renaming new ones
+// into place and never rewrites one, so a mapping stays valid even when a repack deletes the
+// file. Nothing the store returns points into them.
 type objectStore struct {
 	dir   string
 	packs []*packFile
@@ -38,6 +38,7 @@ type packFile struct {
 	offsets []byte // big-endian 4-byte offsets, or indexes into large with the high bit set
 	large   []byte // big-endian 8-byte offsets
 	data    []byte // the pack
+	idx     []byte // the whole index, as mapped
 }
 
 // Git's object types, as packs number them; 6 and 7 are deltas.
@@ -73,6 +74,15 @@ func openObjectStore(dir string) *objectStore {
 	return s
 }
 
+// close unmaps the packs.
+func (s *objectStore) close() {
+	for _, p := range s.packs {
+		syscall.Munmap(p.idx)
+		syscall.Munmap(p.data)
+	}
+	s.packs = nil
+}
+
 // openPack maps a version-2 index and its pack, checking the index's layout.
 func openPack(idxPath string) (*packFile, error) {
 	idx, err := mapFile(idxPath)
@@ -80,28 +90,32 @@ func openPack(idxPath string) (*packFile, error) {
 		return nil, err
 	}
 	const header = 8 + 256*4
-	if len(idx) < header+40 || string(idx[:8]) != "\xfftOc\x00\x00\x00\x02" {
-		return nil, errors.New("not a version-2 pack index")
+	n := 0
+	if len(idx) >= header+40 {
+		n = int(binary.BigEndian.Uint32(idx[header-4:]))
 	}
-	fanout := idx[8:header]
-	n := int(binary.BigEndian.Uint32(fanout[255*4:]))
 	end := header + n*(20+4+4)
-	if n < 0 || end+40 > len(idx) || (len(idx)-end-40)%8 != 0 {
-		return nil, errors.New("bad pack index")
+	if len(idx) < header+40 || string(idx[:8]) != "\xfftOc\x00\x00\x00\x02" || end+40 > len(idx) || (len(idx)-end-40)%8 != 0 {
+		syscall.Munmap(idx)
+		return nil, errors.New("not a version-2 pack index")
 	}
 	data, err := mapFile(strings.TrimSuffix(idxPath, ".idx") + ".pack")
 	if err != nil {
+		syscall.Munmap(idx)
 		return nil, err
 	}
 	if len(data) < 12+20 || string(data[:4]) != "PACK" {
+		syscall.Munmap(idx)
+		syscall.Munmap(data)
 		return nil, errors.New("bad pack")
 	}
 	return &packFile{
-		fanout:  fanout,
+		fanout:  idx[8:header],
 		ids:     idx[header : header+n*20],
 		offsets: idx[header+n*24 : end],
 		large:   idx[end : len(idx)-40],
 		data:    data,
+		idx:     idx,
 	}, nil
 }
 

@@ -31,7 +31,12 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
+	"syscall"
 	"unsafe"
 )
 
@@ -41,6 +46,102 @@ const (
 	errLocked   = -14 // GIT_ELOCKED
 	errExists   = -4  // GIT_EEXISTS
 )
+
+// createNewTag creates the tag ref refs/tags/NAME pointing at id, only if no tag has that name,
+// the way git creates a loose ref: under the lock file refs/tags/NAME.lock, it checks that no
+// loose or packed ref has the name or stands where its folders would go (or the reverse),
+// writes the id to the lock file and renames it into place. Unlike libgit2, which loads and
+// scans all of packed-refs to create one ref, this costs the same at 40,000 tags as at 10.
+// A ref that must be logged (core.logAllRefUpdates=always, or a reflog already there) is left
+// to libgit2, which writes reflogs.
+func (r *Repository) createNewTag(name, id string) error {
+	common := r.CommonDir()
+	refName := tagsPrefix + name
+	path := filepath.Join(common, filepath.FromSlash(refName))
+	if v, _, _ := r.ConfigValue("core.logAllRefUpdates"); strings.EqualFold(v, "always") || fileExists(filepath.Join(common, "logs", filepath.FromSlash(refName))) {
+		return r.createRef(refName, id, false, "git-model: tag "+name)
+	}
+	conflict := func(other string) error {
+		return fmt.Errorf("'%s' exists; cannot create '%s'", other, refName)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrExist) {
+			return conflict(firstFile(common, refName))
+		}
+		return err
+	}
+	lock, err := os.OpenFile(path+".lock", os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	if errors.Is(err, fs.ErrExist) {
+		return ErrTagExists // another writer holds it: read again and retry
+	}
+	if err != nil {
+		return err
+	}
+	done := false
+	defer func() {
+		if !done {
+			lock.Close()
+			os.Remove(lock.Name())
+		}
+	}()
+	if info, err := os.Lstat(path); err == nil {
+		if info.IsDir() {
+			return conflict(refName + "/…")
+		}
+		return ErrTagExists
+	}
+	err = withPackedRefs(common, func(text string) error {
+		if hasPackedRef(text, refName) {
+			return ErrTagExists
+		}
+		if strings.Contains(text, " "+refName+"/") {
+			return conflict(refName + "/…")
+		}
+		for i := len(tagsPrefix); i < len(refName); i++ {
+			if refName[i] == '/' && hasPackedRef(text, refName[:i]) {
+				return conflict(refName[:i])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := lock.WriteString(id + "\n"); err != nil {
+		return err
+	}
+	if err := lock.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(lock.Name(), path); err != nil {
+		os.Remove(lock.Name())
+		return err
+	}
+	done = true
+	return nil
+}
+
+// firstFile names the first folder of refName that is a file, for a message.
+func firstFile(common, refName string) string {
+	for i := len(tagsPrefix); i < len(refName); i++ {
+		if refName[i] == '/' {
+			if info, err := os.Stat(filepath.Join(common, filepath.FromSlash(refName[:i]))); err == nil && !info.IsDir() {
+				return refName[:i]
+			}
+		}
+	}
+	return refName
+}
+
+// hasPackedRef reports whether the packed-refs text has a line for refName.
+func hasPackedRef(text, refName string) bool {
+	return strings.Contains(text, " "+refName+"\n") || strings.HasSuffix(text, " "+refName)
+}
+
+func fileExists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
+}
 
 // createRef points refName at id: only if it does not exist yet unless replace, atomically.
 // Another writer holding the reference's lock is reported as ErrTagExists too, so that the

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"unsafe"
 )
 
@@ -24,41 +25,37 @@ var errRefsFallback = errors.New("refs need libgit2")
 // times faster than iterating through libgit2 at tens of thousands of tags (the names and ids
 // are slices of one copy of packed-refs). Anything it does not expect (a symbolic ref, an
 // unknown line) returns errRefsFallback, and the caller asks libgit2 instead.
-func readTagRefs(commonDir string) ([]tagRef, error) {
+//
+// With an artifact prefix (see artifactRef), it lists only that artifact's refs: the loose refs
+// of one folder, and the lines of packed-refs found by searching for the name, which costs a
+// small part of reading them all.
+func readTagRefs(commonDir, prefix string) ([]tagRef, error) {
+	if prefix != "" && !safeRefPrefix(prefix) {
+		return nil, errRefsFallback
+	}
 	// Loose refs first, then packed-refs, as git reads them: a ref that git pack-refs moves from
 	// one to the other in between is then seen in the second.
-	loose, err := readLooseTagRefs(filepath.Join(commonDir, "refs", "tags"))
+	loose, err := readLooseTagRefs(filepath.Join(commonDir, "refs", "tags"), prefix)
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(filepath.Join(commonDir, "packed-refs"))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
-	}
-	text := unsafe.String(unsafe.SliceData(data), len(data)) // data is never written to again
-	refs := make([]tagRef, 0, strings.Count(text, "\n"))
-	sorted := true
-	for len(text) > 0 {
-		var line string
-		line, text, _ = strings.Cut(text, "\n")
-		line = strings.TrimSuffix(line, "\r")
-		switch {
-		case line == "" || line[0] == '#':
-		case line[0] == '^': // the object a ref peels to, which the cache knows already
-			if len(line) != 41 {
-				return nil, errRefsFallback
-			}
-		default:
-			id, name, ok := strings.Cut(line, " ")
-			if !ok || len(id) != 40 || !isHex(id) {
-				return nil, errRefsFallback
-			}
-			if rest, isTag := strings.CutPrefix(name, tagsPrefix); isTag {
-				if n := len(refs); n > 0 && refs[n-1].name >= rest {
-					sorted = false
-				}
-				refs = append(refs, tagRef{name: rest, target: id})
-			}
+	var refs []tagRef
+	if prefix == "" {
+		data, err := os.ReadFile(filepath.Join(commonDir, "packed-refs"))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		refs, err = parsePackedRefs(unsafe.String(unsafe.SliceData(data), len(data))) // data is never written to again
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		err := withPackedRefs(commonDir, func(text string) (err error) {
+			refs, err = findPackedRefs(text, prefix)
+			return err
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	if len(loose) > 0 {
@@ -70,23 +67,161 @@ func readTagRefs(commonDir string) ([]tagRef, error) {
 			if i, ok := at[r.name]; ok {
 				refs[i] = r
 			} else {
-				refs, sorted = append(refs, r), false
+				refs = append(refs, r)
 			}
 		}
 	}
-	if !sorted {
-		slices.SortFunc(refs, func(a, b tagRef) int { return strings.Compare(a.name, b.name) })
+	if !slices.IsSortedFunc(refs, compareRefs) {
+		slices.SortFunc(refs, compareRefs)
 	}
 	return refs, nil
 }
 
-// readLooseTagRefs reads the loose refs under root (refs/tags). A ref or folder that goes away
-// while it reads (deleted, or packed) is skipped: packed-refs, read next, has what was packed.
-func readLooseTagRefs(root string) ([]tagRef, error) {
+// withPackedRefs calls use with the content of packed-refs ("" when there is none), mapped
+// rather than read, as git does: finding a few lines then touches few pages. The content is
+// unmapped when use returns, so nothing may keep a part of it. (Git replaces packed-refs by
+// renaming a new file over it and never writes into it, so the mapping does not change.)
+func withPackedRefs(commonDir string, use func(text string) error) error {
+	path := filepath.Join(commonDir, "packed-refs")
+	data, err := mapFile(path)
+	if err == nil {
+		defer syscall.Munmap(data)
+	} else {
+		data, err = os.ReadFile(path) // empty, or a file system that cannot map
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return use("")
+	}
+	if err != nil {
+		return err
+	}
+	return use(unsafe.String(unsafe.SliceData(data), len(data)))
+}
+
+func compareRefs(a, b tagRef) int { return strings.Compare(a.name, b.name) }
+
+// parsePackedRefs reads every tag line of packed-refs.
+func parsePackedRefs(text string) ([]tagRef, error) {
+	refs := make([]tagRef, 0, strings.Count(text, "\n"))
+	for len(text) > 0 {
+		var line string
+		line, text, _ = strings.Cut(text, "\n")
+		line = strings.TrimSuffix(line, "\r")
+		switch {
+		case line == "" || line[0] == '#':
+		case line[0] == '^': // the object a ref peels to, which the cache knows already
+			if len(line) != 41 {
+				return nil, errRefsFallback
+			}
+		default:
+			ref, isTag, err := parsePackedLine(line)
+			if err != nil {
+				return nil, err
+			}
+			if isTag {
+				refs = append(refs, ref)
+			}
+		}
+	}
+	return refs, nil
+}
+
+// findPackedRefs reads the lines of packed-refs that name a ref of the artifact prefix, copying
+// them out of text.
+func findPackedRefs(text, prefix string) ([]tagRef, error) {
 	var refs []tagRef
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	needle := " " + tagsPrefix + prefix
+	for from := 0; ; {
+		i := strings.Index(text[from:], needle)
+		if i < 0 {
+			return refs, nil
+		}
+		at := from + i // where the space between the id and the name is
+		from = at + len(needle)
+		if from >= len(text) || text[from] != '@' && text[from] != '#' {
+			continue
+		}
+		start := strings.LastIndexByte(text[:at], '\n') + 1
+		end := strings.IndexByte(text[at:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += at
+		}
+		line := strings.TrimSuffix(text[start:end], "\r")
+		if line[0] == '#' || line[0] == '^' {
+			continue
+		}
+		ref, _, err := parsePackedLine(line)
+		if err != nil {
+			return nil, err
+		}
+		refs = append(refs, tagRef{name: strings.Clone(ref.name), target: strings.Clone(ref.target)})
+	}
+}
+
+// parsePackedLine reads an "ID NAME" line of packed-refs; isTag when it names a tag.
+func parsePackedLine(line string) (ref tagRef, isTag bool, err error) {
+	id, name, ok := strings.Cut(line, " ")
+	if !ok || len(id) != 40 || !isHex(id) {
+		return ref, false, errRefsFallback
+	}
+	rest, isTag := strings.CutPrefix(name, tagsPrefix)
+	return tagRef{name: rest, target: id}, isTag, nil
+}
+
+// safeRefPrefix reports whether an artifact prefix can name a folder under refs/tags/ without
+// leaving it; anything else is looked up the slow way.
+func safeRefPrefix(prefix string) bool {
+	for _, part := range strings.Split(prefix, "/") {
+		if part == "" || part == "." || part == ".." {
+			return false
+		}
+	}
+	return !strings.ContainsAny(prefix, "\x00\\\n\r ")
+}
+
+// matchesArtifact reports whether a tag name belongs to the artifact prefix: the prefix, then
+// '@' or '#'.
+func matchesArtifact(name, prefix string) bool {
+	return len(name) > len(prefix) && strings.HasPrefix(name, prefix) && (name[len(prefix)] == '@' || name[len(prefix)] == '#')
+}
+
+// readLooseTagRefs reads the loose refs under root (refs/tags), or with a prefix only those of
+// its artifact. A ref or folder that goes away while it reads (deleted, or packed) is skipped:
+// packed-refs, read next, has what was packed.
+func readLooseTagRefs(root, prefix string) ([]tagRef, error) {
+	if prefix == "" {
+		return walkLooseRefs(root, root)
+	}
+	dir, base := ".", prefix
+	if i := strings.LastIndexByte(prefix, '/'); i >= 0 {
+		dir, base = prefix[:i], prefix[i+1:]
+	}
+	entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(dir)))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+		return nil, err
+	}
+	var refs []tagRef
+	for _, e := range entries {
+		if !matchesArtifact(e.Name(), base) {
+			continue
+		}
+		found, err := walkLooseRefs(root, filepath.Join(root, filepath.FromSlash(dir), e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		refs = append(refs, found...)
+	}
+	return refs, nil
+}
+
+// walkLooseRefs reads the loose refs at or under start, named relative to root.
+func walkLooseRefs(root, start string) ([]tagRef, error) {
+	var refs []tagRef
+	err := filepath.WalkDir(start, func(path string, d fs.DirEntry, err error) error {
 		if errors.Is(err, fs.ErrNotExist) {
-			if d != nil && d.IsDir() || path == root {
+			if d != nil && d.IsDir() || path == start {
 				return filepath.SkipDir
 			}
 			return nil

@@ -100,7 +100,7 @@ func TestReadTagRefs(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			refs, err := readTagRefs(dir)
+			refs, err := readTagRefs(dir, "")
 			if err != nil {
 				t.Fatalf("readTagRefs: %v", err)
 			}
@@ -136,7 +136,7 @@ func TestReadTagRefsFallsBackOnWhatItDoesNotRead(t *testing.T) {
 		{"packed id not hex", idA[:20] + strings.Repeat("z", 20) + " refs/tags/x\n", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			refs, err := readTagRefs(fakeGitDir(t, tc.packed, tc.loose))
+			refs, err := readTagRefs(fakeGitDir(t, tc.packed, tc.loose), "")
 			if !errors.Is(err, errRefsFallback) {
 				t.Errorf("readTagRefs = %q, %v; want errRefsFallback", refLines(refs), err)
 			}
@@ -196,7 +196,7 @@ func TestTagsWhileRefsAreRewritten(t *testing.T) {
 			return tags, true
 		},
 		"readTagRefs": func(r *Repository) ([]Tag, bool) {
-			refs, err := readTagRefs(r.CommonDir())
+			refs, err := readTagRefs(r.CommonDir(), "")
 			if err != nil {
 				return nil, false
 			}

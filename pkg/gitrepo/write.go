@@ -121,7 +121,12 @@ func (r *Repository) CreateTag(t NewTag) error {
 	if err != nil {
 		return fmt.Errorf("creating tag '%s': %w", t.Name, err)
 	}
-	if err := r.createRef(tagsPrefix+t.Name, id.String(), t.Replace, "git-model: tag "+t.Name); err != nil {
+	if t.Replace {
+		err = r.createRef(tagsPrefix+t.Name, id.String(), true, "git-model: tag "+t.Name)
+	} else {
+		err = r.createNewTag(t.Name, id.String())
+	}
+	if err != nil {
 		return fmt.Errorf("creating tag '%s': %w", t.Name, err)
 	}
 	return nil

@@ -6,7 +6,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"sync"
 
 	"github.com/git-model/git-model/pkg/annotation"
 	"github.com/git-model/git-model/pkg/gitrepo"
@@ -101,6 +103,56 @@ func (n *annotations) Names(dirs []string) ([]string, error) {
 	}
 	sort.Strings(names)
 	return names, nil
+}
+
+// Prefetch parses, on every core, the annotations files that Lookup of an artifact at each of
+// commits will read (artifacts.yaml, or its folder's), so that a listing of a hundred versions
+// does not parse a hundred files one after another. The blobs are found and read first, one at
+// a time, since the repository is not safe for concurrent use; what fails is left for Lookup
+// to report.
+func (n *annotations) Prefetch(artifact string, commits []string) {
+	if annotation.CheckFolder(artifact) != nil {
+		return
+	}
+	filePath, _ := annotation.FilePath(artifact, n.index)
+	type blob struct {
+		id   string
+		data []byte
+		file *annotation.File
+		err  error
+	}
+	var blobs []*blob
+	seen := map[string]bool{}
+	for _, commit := range commits {
+		if commit == "" {
+			continue
+		}
+		id, data, err := n.read(commit, filePath)
+		if id == "" || err != nil || data == nil || seen[id] {
+			continue
+		}
+		seen[id] = true
+		blobs = append(blobs, &blob{id: id, data: data})
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(blobs))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(blobs); i += workers {
+				blobs[i].file, blobs[i].err = annotation.Parse(filePath, blobs[i].data)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, b := range blobs {
+		if b.err != nil {
+			n.failed[b.id] = b.err
+		} else {
+			n.files[b.id] = b.file
+		}
+	}
 }
 
 // file returns the parsed annotations file at a path, nil when there is none.

@@ -293,6 +293,13 @@ func (c *lsCommand) listVersions(state *registry.State) error {
 	rows := make([][]string, 0, len(versions))
 	out := make([]versionJSON, 0, len(versions))
 	paths := false // whether any version has a path: then the table shows them
+	if notes, err := c.app.Annotations(); err == nil {
+		commits := make([]string, len(versions))
+		for i, v := range versions {
+			commits[i] = v.Commit
+		}
+		notes.Prefetch(a.Name, commits)
+	}
 	for _, v := range versions {
 		created := v.Events[0]
 		if v.Registration != nil {

@@ -2,6 +2,7 @@ package gitrepo
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha1"
 	"encoding/binary"
 	"encoding/hex"
@@ -59,7 +60,10 @@ const maxObjectSize = 64 << 20
 // maxDeltaDepth bounds a chain of deltas (git pack-objects allows 4095).
 const maxDeltaDepth = 4096
 
-var errNotStored = errors.New("object not in the pack files or loose objects")
+var (
+	errNotStored   = errors.New("object not in the pack files or loose objects")
+	errUnsupported = errors.New("object left to libgit2") // too large, or too deep in deltas
+)
 
 // openObjectStore maps the packs of an object directory. A pack it cannot use is skipped: its
 // objects are then read through libgit2.
@@ -191,34 +195,48 @@ func (r *objectReader) free() {
 	r.z.free()
 }
 
-// read returns the type and content of the object with the 40-hex id.
+// read returns the type and content of the object with the 40-hex id. An error is
+// errNotStored or errUnsupported (libgit2 may do better), or a *corruptObjectError.
 func (r *objectReader) read(id string) (string, []byte, error) {
-	var raw [20]byte
-	if len(id) != 40 {
-		return "", nil, fmt.Errorf("bad object id '%s'", id)
-	}
-	if _, err := hex.Decode(raw[:], []byte(id)); err != nil {
+	raw, ok := rawID(id)
+	if !ok {
 		return "", nil, fmt.Errorf("bad object id '%s'", id)
 	}
 	kind, data, err := r.readID(raw[:], 0)
-	if err != nil {
+	switch {
+	case errors.Is(err, errNotStored) || errors.Is(err, errUnsupported):
 		return "", nil, err
+	case err != nil:
+		return "", nil, &corruptObjectError{id: id, cause: err}
 	}
-	name := objectTypeNames[kind]
-	r.sum.Reset()
-	r.sum.Write(strconv.AppendInt([]byte(name+" "), int64(len(data)), 10))
-	r.sum.Write([]byte{0})
-	r.sum.Write(data)
-	if !bytes.Equal(r.sum.Sum(raw[:0:0]), raw[:]) {
-		return "", nil, fmt.Errorf("object %s is corrupt", id)
+	return objectTypeNames[kind], data, nil
+}
+
+// corruptObjectError is an object that the store holds but cannot read: libgit2 could not
+// either (and, for some damage, would never return: libgit2 1.5 loops forever on a truncated
+// loose object), so it is reported as it is.
+type corruptObjectError struct {
+	id    string
+	cause error
+}
+
+func (e *corruptObjectError) Error() string {
+	return fmt.Sprintf("object %s is corrupt (%v)", e.id, e.cause)
+}
+
+// rawID decodes a 40-hex object id, in either case.
+func rawID(id string) (raw [20]byte, ok bool) {
+	if len(id) != 40 {
+		return raw, false
 	}
-	return name, data, nil
+	_, err := hex.Decode(raw[:], []byte(id))
+	return raw, err == nil
 }
 
 // exists reports whether the store holds the object with the 40-hex id, reading nothing.
 func (r *objectReader) exists(id string) bool {
-	var raw [20]byte
-	if _, err := hex.Decode(raw[:], []byte(id)); err != nil || len(id) != 40 {
+	raw, ok := rawID(id)
+	if !ok {
 		return false
 	}
 	for _, p := range r.store.packs {
@@ -226,24 +244,59 @@ func (r *objectReader) exists(id string) bool {
 			return true
 		}
 	}
-	_, err := os.Stat(filepath.Join(r.store.dir, id[:2], id[2:]))
-	return err == nil
+	return fileExists(r.store.loosePath(raw[:]))
 }
 
-// readID reads an object by its raw id, unverified: from a pack, else loose.
+func (s *objectStore) loosePath(id []byte) string {
+	name := hex.EncodeToString(id)
+	return filepath.Join(s.dir, name[:2], name[2:])
+}
+
+// readID reads an object by its raw id: from each pack that has it, then loose, until a copy
+// hashes to the id. The first failure is returned when none does.
 func (r *objectReader) readID(id []byte, depth int) (int, []byte, error) {
+	var first error
 	for _, p := range r.store.packs {
 		if off, ok := p.find(id); ok {
-			return r.readPacked(p, off, depth)
+			kind, data, err := r.readPacked(p, off, depth)
+			if err = r.check(id, kind, data, err); err == nil {
+				return kind, data, nil
+			}
+			first = cmp.Or(first, err)
 		}
 	}
-	return r.readLoose(hex.EncodeToString(id))
+	kind, data, err := r.readLoose(id)
+	if err = r.check(id, kind, data, err); err == nil {
+		return kind, data, nil
+	}
+	if errors.Is(err, errNotStored) && first != nil {
+		err = first
+	}
+	return 0, nil, err
+}
+
+var errHash = errors.New("its content does not hash to its id")
+
+// check returns err, or errHash when the object read does not hash to id.
+func (r *objectReader) check(id []byte, kind int, data []byte, err error) error {
+	if err != nil {
+		return err
+	}
+	r.sum.Reset()
+	r.sum.Write(strconv.AppendInt([]byte(objectTypeNames[kind]+" "), int64(len(data)), 10))
+	r.sum.Write([]byte{0})
+	r.sum.Write(data)
+	var sum [sha1.Size]byte
+	if !bytes.Equal(r.sum.Sum(sum[:0]), id) {
+		return errHash
+	}
+	return nil
 }
 
 // readPacked reads the object at offset off of a pack, applying deltas.
 func (r *objectReader) readPacked(p *packFile, off, depth int) (int, []byte, error) {
 	if depth > maxDeltaDepth {
-		return 0, nil, errors.New("delta chain too long")
+		return 0, nil, errUnsupported
 	}
 	data := p.data[:len(p.data)-20] // the trailer is the pack's checksum
 	if off >= len(data) {
@@ -378,15 +431,15 @@ func patchDelta(base, delta []byte) ([]byte, error) {
 
 // readLoose reads a loose object: "TYPE SIZE\0" and the content, compressed together. It
 // inflates the start to learn the size, then the whole.
-func (r *objectReader) readLoose(id string) (int, []byte, error) {
-	compressed, err := os.ReadFile(filepath.Join(r.store.dir, id[:2], id[2:]))
+func (r *objectReader) readLoose(id []byte) (int, []byte, error) {
+	compressed, err := os.ReadFile(r.store.loosePath(id))
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, nil, errNotStored
 	}
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, fmt.Errorf("%w: %v", errUnsupported, err) // not readable here: libgit2 says why
 	}
-	bad := fmt.Errorf("loose object %s cannot be read", id)
+	bad := errors.New("loose object cannot be read")
 	var head [32]byte
 	n, err := r.z.inflate(compressed, head[:])
 	nul := bytes.IndexByte(head[:n], 0)
@@ -396,8 +449,11 @@ func (r *objectReader) readLoose(id string) (int, []byte, error) {
 	kindName, sizeText, _ := strings.Cut(string(head[:nul]), " ")
 	size, err := strconv.ParseUint(sizeText, 10, 64)
 	kind := slices.Index(objectTypeNames[:], kindName)
-	if err != nil || kind <= 0 || size > maxObjectSize {
+	if err != nil || kind <= 0 {
 		return 0, nil, bad
+	}
+	if size > maxObjectSize {
+		return 0, nil, errUnsupported
 	}
 	whole := make([]byte, nul+1+int(size), nul+1+int(size)+inflateSlack)
 	if n, err := r.z.inflate(compressed, whole); err != nil || n != len(whole) {
@@ -410,7 +466,7 @@ func (r *objectReader) readLoose(id string) (int, []byte, error) {
 // exactly that size (what is read from it is kept for as long as the registry is).
 func (r *objectReader) inflate(src []byte, size uint64) ([]byte, error) {
 	if size > maxObjectSize {
-		return nil, errors.New("object too large")
+		return nil, errUnsupported
 	}
 	if uint64(cap(r.scratch)) < size+inflateSlack {
 		r.scratch = make([]byte, 0, size+inflateSlack)

@@ -85,10 +85,12 @@ func (r *Repository) createNewTag(name, id string) error {
 		}
 	}()
 	if info, err := os.Lstat(path); err == nil {
-		if info.IsDir() {
+		if !info.IsDir() {
+			return ErrTagExists
+		}
+		if !removeEmptyDirs(path) { // as git does, a folder of empty folders gives way
 			return conflict(refName + "/…")
 		}
-		return ErrTagExists
 	}
 	err = withPackedRefs(common, func(text string) error {
 		if hasPackedRef(text, refName) {
@@ -131,6 +133,20 @@ func firstFile(common, refName string) string {
 		}
 	}
 	return refName
+}
+
+// removeEmptyDirs removes dir if it holds nothing but empty folders, and reports whether it did.
+func removeEmptyDirs(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if !e.IsDir() || !removeEmptyDirs(filepath.Join(dir, e.Name())) {
+			return false
+		}
+	}
+	return os.Remove(dir) == nil
 }
 
 // hasPackedRef reports whether the packed-refs text has a line for refName.

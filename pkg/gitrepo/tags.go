@@ -2,6 +2,7 @@ package gitrepo
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -174,7 +175,7 @@ func (r *Repository) tagRefs(prefix string) ([]tagRef, error) {
 
 // readObjects reads the targets of the refs at the given indexes into tags: straight from the
 // pack files and loose objects on every core, then through libgit2, one at a time, what that
-// could not read.
+// could not find or read. An object that is there but corrupt is reported as it is.
 func (r *Repository) readObjects(refs []tagRef, indexes []int, tags []Tag) error {
 	failed := indexes
 	if os.Getenv("GIT_OBJECT_DIRECTORY") == "" { // libgit2 alone follows it
@@ -182,15 +183,21 @@ func (r *Repository) readObjects(refs []tagRef, indexes []int, tags []Tag) error
 		defer store.close()
 		workers := min(runtime.GOMAXPROCS(0), len(indexes)/256+1)
 		misses := make([][]int, workers)
+		errs := make([]error, workers)
 		var wg sync.WaitGroup
 		for w := range workers {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				misses[w] = readSome(store, refs, indexes, tags, w, workers)
+				misses[w], errs[w] = readSome(store, refs, indexes, tags, w, workers)
 			}()
 		}
 		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				return err // one line: the first
+			}
+		}
 		failed = slices.Concat(misses...)
 	}
 	if len(failed) == 0 {
@@ -212,26 +219,30 @@ func (r *Repository) readObjects(refs []tagRef, indexes []int, tags []Tag) error
 }
 
 // readSome reads every workers-th of indexes, from the w-th, from the store, and returns those
-// it could not read.
-func readSome(store *objectStore, refs []tagRef, indexes []int, tags []Tag, w, workers int) (misses []int) {
+// it could not read, for libgit2 to try, or the first corrupt one.
+func readSome(store *objectStore, refs []tagRef, indexes []int, tags []Tag, w, workers int) (misses []int, err error) {
 	src, err := store.reader()
 	if err != nil {
 		for j := w; j < len(indexes); j += workers {
 			misses = append(misses, indexes[j])
 		}
-		return misses
+		return misses, nil
 	}
 	defer src.free()
 	for j := w; j < len(indexes); j += workers {
 		i := indexes[j]
 		info, err := readTarget(src, refs[i].target)
+		var corrupt *corruptObjectError
+		if errors.As(err, &corrupt) {
+			return nil, fmt.Errorf("reading tag '%s': %w", refs[i].name, err)
+		}
 		if err != nil {
 			misses = append(misses, i)
 			continue
 		}
 		tags[i] = info.tag(refs[i].name)
 	}
-	return misses
+	return misses, nil
 }
 
 // objectSource is what readTarget reads objects from: the object store, or libgit2.

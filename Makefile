@@ -50,6 +50,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseShortcut -fuzztime $(FUZZTIME) ./pkg/registry
 	$(GO) test -run '^$$' -fuzz FuzzApply -fuzztime $(FUZZTIME) ./pkg/annotation
 	$(GO) test -run '^$$' -fuzz FuzzTagCacheLoad -fuzztime $(FUZZTIME) ./pkg/gitrepo
+	$(GO) test -run '^$$' -fuzz FuzzPatchDelta -fuzztime $(FUZZTIME) ./pkg/gitrepo
 
 # Benchmarks (BENCHMARKS.md): the Go benchmarks of the parser and the state, then
 # git-model-bench, which generates registry repositories of 1k to 40k tags under bench/repos

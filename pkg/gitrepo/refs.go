@@ -149,7 +149,7 @@ func findPackedRefs(text, prefix string) ([]tagRef, error) {
 			end += at
 		}
 		line := strings.TrimSuffix(text[start:end], "\r")
-		if line[0] == '#' || line[0] == '^' {
+		if line[0] == '#' {
 			continue
 		}
 		ref, _, err := parsePackedLine(line)

@@ -353,3 +353,101 @@ func readWhile(t *testing.T, dir string, read func(*Repository) ([]Tag, bool), c
 	t.Logf("%d reads", len(reads))
 	return reads, created
 }
+
+// readTagRefs with an artifact prefix lists exactly the refs of the full listing whose names are
+// the prefix followed by '@' or '#', whatever the layout of packed-refs (header or none, peeled
+// lines, CRLF, the artifact's lines first or last, no final newline, refs outside refs/tags
+// whose names end like the artifact's) and of the loose refs (folders named after a stage,
+// loose refs over packed ones, lock files).
+func TestReadTagRefsOfOneArtifact(t *testing.T) {
+	packed := idA + " refs/heads/a@v1\n" +
+		idB + " refs/remotes/origin/refs/tags/a@v9\n" +
+		idB + " refs/tags/a#prod#1\n" +
+		"^" + idA + "\n" +
+		idC + " refs/tags/a-b@v1\n" +
+		idA + " refs/tags/a/b#prod#1\n" +
+		idB + " refs/tags/a/b@v1\n" +
+		"^" + idD + "\n" +
+		idC + " refs/tags/a@v1\n" +
+		idD + " refs/tags/a@v2\n" +
+		"^" + idA + "\n" +
+		idA + " refs/tags/ab@v1\n" +
+		idB + " refs/tags/b/a@v1\n" +
+		idC + " refs/tags/ba#prod#1\n" +
+		idD + " refs/tags/a\n" +
+		idA + " refs/tags/a#team/prod#3\n" +
+		idA + " refs/tags/models/cv=segm@v1\n" +
+		idB + " refs/tags/models/cv=segm/unet@v1\n"
+	lastLine := idB + " refs/tags/a@v3"
+	header := "# pack-refs with: peeled fully-peeled \n" // not sorted: the lines above are not
+	loose := map[string]string{
+		"a@v2":             idA + "\n", // over the packed one
+		"a#team/prod#1":    idB + "\n",
+		"a#team/x/prod#2":  idC + "\n",
+		"a@v4.lock":        idD + "\n",
+		"ab#prod#1":        idD + "\n",
+		"a/b/c@v1":         idA + "\n",
+		"b/a#prod#1":       idC + "\n",
+		"models/cv=segm#1": idC + "\n",
+		"x":                idA + "\n", // a file where the folder of x/y would be
+	}
+	layouts := []struct {
+		name   string
+		packed string
+		loose  map[string]string
+		wantA  []string // the refs of "a"
+	}{
+		{"packed, with header", header + packed, nil,
+			[]string{"a#prod#1 " + idB, "a#team/prod#3 " + idA, "a@v1 " + idC, "a@v2 " + idD}},
+		{"packed, no header, artifact first and last, no final newline", idC + " refs/tags/a@v0\n" + packed + lastLine, nil,
+			[]string{"a#prod#1 " + idB, "a#team/prod#3 " + idA, "a@v0 " + idC, "a@v1 " + idC, "a@v2 " + idD, "a@v3 " + idB}},
+		{"packed, CRLF", strings.ReplaceAll(header+packed+lastLine+"\n", "\n", "\r\n"), nil,
+			[]string{"a#prod#1 " + idB, "a#team/prod#3 " + idA, "a@v1 " + idC, "a@v2 " + idD, "a@v3 " + idB}},
+		{"loose only", "-", loose,
+			[]string{"a#team/prod#1 " + idB, "a#team/x/prod#2 " + idC, "a@v2 " + idA}},
+		{"loose over packed", header + packed, loose,
+			[]string{"a#prod#1 " + idB, "a#team/prod#1 " + idB, "a#team/prod#3 " + idA, "a#team/x/prod#2 " + idC, "a@v1 " + idC, "a@v2 " + idA}},
+	}
+	prefixes := []string{"a", "a-b", "ab", "a/b", "a/b/c", "b/a", "b", "ba", "a#team", "models/cv=segm",
+		"models/cv=segm/unet", "models/cv", "x", "x/y", "heads/a", "origin/refs/tags/a", "zzz"}
+	for _, layout := range layouts {
+		t.Run(layout.name, func(t *testing.T) {
+			dir := fakeGitDir(t, layout.packed, layout.loose)
+			all, err := readTagRefs(dir, "")
+			if err != nil {
+				t.Fatalf("readTagRefs(all): %v", err)
+			}
+			for _, prefix := range prefixes {
+				got, err := readTagRefs(dir, prefix)
+				if err != nil {
+					t.Errorf("readTagRefs(%q): %v", prefix, err)
+					continue
+				}
+				var want []tagRef
+				for _, r := range all {
+					if rest, ok := strings.CutPrefix(r.name, prefix); ok && (strings.HasPrefix(rest, "@") || strings.HasPrefix(rest, "#")) {
+						want = append(want, r)
+					}
+				}
+				if !slices.Equal(refLines(got), refLines(want)) {
+					t.Errorf("readTagRefs(%q) = %q\nwant %q", prefix, refLines(got), refLines(want))
+				}
+				if prefix == "a" && !slices.Equal(refLines(got), layout.wantA) {
+					t.Errorf("readTagRefs(\"a\") = %q\nwant %q", refLines(got), layout.wantA)
+				}
+			}
+		})
+	}
+}
+
+// A prefix that could name a folder outside refs/tags is left to libgit2 (errRefsFallback),
+// never looked up in the files.
+func TestReadTagRefsUnsafePrefixFallsBack(t *testing.T) {
+	dir := fakeGitDir(t, fullyPeeled+packedSample, map[string]string{"a/b@v1": idA + "\n", "a@v1": idB + "\n"})
+	for _, prefix := range []string{"..", "../heads/x", "a/../a", "a/..", "./a", "a/./b", "/a", "//a", "a//b", "a/", "a b", "a\\b", "a\nb", "a\x00b"} {
+		refs, err := readTagRefs(dir, prefix)
+		if !errors.Is(err, errRefsFallback) {
+			t.Errorf("readTagRefs(%q) = %q, %v; want errRefsFallback", prefix, refLines(refs), err)
+		}
+	}
+}

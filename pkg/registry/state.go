@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"cmp"
 	"fmt"
 	"runtime"
 	"slices"
@@ -57,13 +56,14 @@ type Version struct {
 	Commit string
 	// Registration is the newest registration event; nil for an unregistered commit.
 	Registration *Event
-	// Events are the registration, deregistration, assignment and unassignment events of
-	// this version, oldest first.
+	// Events are the registration and deregistration events of this version, then its
+	// assignment and unassignment events, each oldest first.
 	Events []*Event
 
 	semver   SemVer
 	marked   *Event   // the newest registration or deregistration
 	assigned []*Event // the assignments that hold the version in a stage, one per stage
+	nEvents  int      // while deriving: how many events the version has
 }
 
 // Assignment is a version standing in a stage, and the event that put it there.
@@ -75,54 +75,88 @@ type Assignment struct {
 // Build derives the state from every tag of a repository in one pass.
 func Build(records []TagRecord) *State {
 	p := parseTags(records)
-	// Sort pointers by a key that settles most comparisons (the second, then the action)
-	// without looking into the events, which are large.
+	events := sortEvents(p.events)
+	for i, e := range events {
+		e.seq = int32(i)
+	}
+	return derive(events, p.counters, p.names, p.warnings)
+}
+
+// sortEvents orders the events as compareEvents does. Most comparisons are settled by the
+// second and the action, so it sorts by those first, with a radix sort on a key made of them
+// (a few passes over tens of thousands of small records, much cheaper than comparisons), and
+// only then orders runs of equal keys, which are rare, with compareEvents.
+func sortEvents(chunks [][]Event) []*Event {
 	type keyed struct {
-		key int64
+		key uint64
 		e   *Event
 	}
 	n := 0
-	for _, chunk := range p.events {
+	for _, chunk := range chunks {
 		n += len(chunk)
 	}
 	order := make([]keyed, 0, n)
-	for _, chunk := range p.events {
+	minSec, maxSec, first := int64(0), int64(0), true
+	for _, chunk := range chunks {
+		for i := range chunk {
+			sec := chunk[i].Time.Unix()
+			if first {
+				minSec, maxSec, first = sec, sec, false
+			}
+			minSec, maxSec = min(minSec, sec), max(maxSec, sec)
+		}
+	}
+	if span := maxSec - minSec; span < 0 || span > 1<<60 { // dates no clock writes: compare
+		events := make([]*Event, 0, n)
+		for _, chunk := range chunks {
+			for i := range chunk {
+				events = append(events, &chunk[i])
+			}
+		}
+		slices.SortFunc(events, compareEvents)
+		return events
+	}
+	var maxKey uint64
+	for _, chunk := range chunks {
 		for i := range chunk {
 			e := &chunk[i]
-			order = append(order, keyed{e.Time.Unix()<<3 | int64(e.Action), e})
+			key := uint64(e.Time.Unix()-minSec)<<3 | uint64(e.Action)
+			maxKey = max(maxKey, key)
+			order = append(order, keyed{key, e})
 		}
 	}
-	compare := func(a, b keyed) int {
-		if a.key != b.key {
-			return cmp.Compare(a.key, b.key)
+	// Least significant byte first; each pass is stable, so the whole is ordered by key.
+	tmp := make([]keyed, len(order))
+	for shift := 0; shift < 64 && maxKey>>shift != 0; shift += 8 {
+		var count [257]int
+		for _, k := range order {
+			count[k.key>>shift&0xff+1]++
 		}
-		return compareEvents(a.e, b.e)
-	}
-	// Sort the two halves on two cores, then merge them.
-	half := len(order) / 2
-	if len(order) < 8192 || runtime.GOMAXPROCS(0) < 2 {
-		half = 0
-	}
-	done := make(chan struct{})
-	go func() {
-		slices.SortFunc(order[:half], compare)
-		close(done)
-	}()
-	slices.SortFunc(order[half:], compare)
-	<-done
-	events := make([]*Event, 0, len(order))
-	left, right := order[:half], order[half:]
-	for len(left) > 0 || len(right) > 0 {
-		var next keyed
-		if len(right) == 0 || len(left) > 0 && compare(left[0], right[0]) < 0 {
-			next, left = left[0], left[1:]
-		} else {
-			next, right = right[0], right[1:]
+		for i := 1; i < len(count); i++ {
+			count[i] += count[i-1]
 		}
-		next.e.seq = int32(len(events))
-		events = append(events, next.e)
+		for _, k := range order {
+			d := k.key >> shift & 0xff
+			tmp[count[d]] = k
+			count[d]++
+		}
+		order, tmp = tmp, order
 	}
-	return derive(events, p.counters, p.names, p.warnings)
+	events := make([]*Event, len(order))
+	for i := 0; i < len(order); {
+		j := i + 1
+		for j < len(order) && order[j].key == order[i].key {
+			j++
+		}
+		for k := i; k < j; k++ {
+			events[k] = order[k].e
+		}
+		if j-i > 1 {
+			slices.SortFunc(events[i:j], compareEvents)
+		}
+		i = j
+	}
+	return events
 }
 
 // At returns the registry as it stood at time t, ignoring every later event.
@@ -279,15 +313,20 @@ func (a *Artifact) derive(versionOf []*Version) []string {
 		if !slices.Contains(byCommit[e.Commit], v) {
 			byCommit[e.Commit] = append(byCommit[e.Commit], v)
 		}
-		v.Events = append(v.Events, e)
+		v.nEvents++
 		versionOf[e.seq] = v
 	}
 	unregistered := make(map[string]*Version)
+	var lastCommit string // an artifact's assignments often follow each other on one commit
+	var last *Version
 	for _, e := range a.Events {
 		if e.Action != ActionAssign && e.Action != ActionUnassign {
 			continue
 		}
-		v := versionOnCommit(byCommit[e.Commit])
+		v := last
+		if last == nil || e.Commit != lastCommit {
+			v = versionOnCommit(byCommit[e.Commit])
+		}
 		if v == nil {
 			v = unregistered[e.Commit]
 		}
@@ -296,19 +335,42 @@ func (a *Artifact) derive(versionOf []*Version) []string {
 			unregistered[e.Commit] = v
 			a.Versions = append(a.Versions, v)
 		}
+		lastCommit, last = e.Commit, v
 		v.assigned = slices.DeleteFunc(v.assigned, func(old *Event) bool { return old.Stage == e.Stage })
 		if e.Action == ActionAssign {
 			v.assigned = append(v.assigned, e)
 		}
-		v.Events = append(v.Events, e)
+		v.nEvents++
 		versionOf[e.seq] = v
 	}
+	// Each version's events in one allocation for the artifact: its registrations and
+	// deregistrations, then its assignments and unassignments, each oldest first.
+	events := make([]*Event, len(a.Events))
+	for _, v := range a.Versions {
+		v.Events, events = events[:0:v.nEvents], events[v.nEvents:]
+	}
+	for _, assignments := range []bool{false, true} {
+		for _, e := range a.Events {
+			if v := versionOf[e.seq]; v != nil && (e.Action == ActionAssign || e.Action == ActionUnassign) == assignments {
+				v.Events = append(v.Events, e)
+			}
+		}
+	}
+	// The current assignments, in one allocation too.
+	n := 0
+	for _, v := range a.Versions {
+		if v.Active {
+			n += len(v.assigned)
+		}
+	}
+	assignments := make([]Assignment, 0, n)
 	for _, v := range a.Versions {
 		if !v.Active {
 			continue
 		}
 		for _, e := range v.assigned {
-			a.stages[e.Stage] = append(a.stages[e.Stage], &Assignment{Version: v, Event: e})
+			assignments = append(assignments, Assignment{Version: v, Event: e})
+			a.stages[e.Stage] = append(a.stages[e.Stage], &assignments[len(assignments)-1])
 		}
 	}
 	for _, list := range a.stages {

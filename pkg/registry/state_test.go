@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -1015,5 +1016,44 @@ func TestShortCommit(t *testing.T) {
 		if got := ShortCommit(tc.in); got != tc.want {
 			t.Errorf("ShortCommit(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// The order of events is compareEvents' whatever the tagger dates: many events in the same
+// second (ties broken by action, counter and name), dates spread over years, before 1970, and
+// dates no clock writes (near the ends of int64 seconds), in chunks as parseTags makes them.
+func TestSortEventsIsCompareEvents(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	actions := []Action{ActionDeprecate, ActionRegister, ActionDeregister, ActionAssign, ActionUnassign}
+	spans := map[string][]int64{
+		"same seconds": {1_700_000_000, 1_700_000_001},
+		"years":        {0, 1 << 20, 1 << 30, 1_700_000_000},
+		"before 1970":  {-1 << 40, -86400, -1, 0, 1},
+		"extremes":     {-1 << 62, -1, 0, 1 << 62},
+	}
+	for name, seconds := range spans {
+		t.Run(name, func(t *testing.T) {
+			chunks := make([][]Event, 3)
+			names := rng.Perm(3000) // unique names: the order is total
+			for i := range 3000 {
+				e := Event{
+					Tag:  Tag{Artifact: "a", Action: actions[rng.Intn(len(actions))], Counter: fmt.Sprint(rng.Intn(4))},
+					Name: fmt.Sprintf("t%04d", names[i]),
+					Time: time.Unix(seconds[rng.Intn(len(seconds))]+int64(rng.Intn(3)), 0),
+				}
+				chunks[i%3] = append(chunks[i%3], e)
+			}
+			got := sortEvents(chunks)
+			want := slices.Clone(got)
+			slices.SortStableFunc(want, compareEvents)
+			if len(got) != 3000 {
+				t.Fatalf("%d events, want 3000", len(got))
+			}
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("event %d is %s at %v, want %s at %v", i, got[i].Name, got[i].Time.Unix(), want[i].Name, want[i].Time.Unix())
+				}
+			}
+		})
 	}
 }

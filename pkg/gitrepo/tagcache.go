@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 	"unsafe"
@@ -23,7 +24,12 @@ import (
 const tagCacheFile = "git-model/tag-cache"
 
 // tagCacheMagic starts the file; a new layout gets a new one.
-const tagCacheMagic = "git-model tag cache 2\n"
+const tagCacheMagic = "git-model tag cache 3\n"
+
+// The file: the magic, the number of entries, the number of chunks and the length in bytes of
+// each, the entries, and a CRC-32C of all that. A chunk holds cacheChunk entries (the last one
+// the rest), so that the chunks are decoded on every core at once.
+const cacheChunk = 8192
 
 var peeledTypes = []string{"commit", "tree", "blob"}
 
@@ -31,23 +37,65 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // loadTagCache reads the cache: the tags, in name order, and the object each one's ref pointed
 // to; nil when there is none or it does not check out. Every string of the result is a slice
-// of the file's content, which nothing writes to once read.
+// of the file's content, which nothing writes to once read. The chunks are decoded on every
+// core while the checksum is computed.
 func loadTagCache(path string) (tags []Tag, targets []string) {
 	data, err := os.ReadFile(path)
 	if err != nil || len(data) < len(tagCacheMagic)+4 || string(data[:len(tagCacheMagic)]) != tagCacheMagic {
 		return nil, nil
 	}
 	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
-	if crc32.Checksum(body, castagnoli) != sum {
-		return nil, nil
-	}
+	checked := make(chan bool, 1)
+	go func() { checked <- crc32.Checksum(body, castagnoli) == sum }()
 	text := unsafe.String(unsafe.SliceData(body), len(body))
 	d := decoder{s: text, pos: len(tagCacheMagic)}
-	n := d.uvarint()
-	if d.bad || n > uint64(len(text)) {
+	n, chunks := d.uvarint(), d.uvarint()
+	if d.bad || n > uint64(len(text)) || chunks != (n+cacheChunk-1)/cacheChunk {
+		<-checked
+		return nil, nil
+	}
+	ends := make([]int, chunks) // where each chunk ends in text
+	end := 0
+	for i := range ends {
+		size := d.uvarint()
+		if d.bad || size > uint64(len(text)) {
+			<-checked
+			return nil, nil
+		}
+		end += int(size)
+		ends[i] = end
+	}
+	start := d.pos
+	if start+end != len(text) {
+		<-checked
 		return nil, nil
 	}
 	tags, targets = make([]Tag, n), make([]string, n)
+	ok := make([]bool, chunks)
+	var wg sync.WaitGroup
+	for c := range ends {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			from := start
+			if c > 0 {
+				from += ends[c-1]
+			}
+			first := c * cacheChunk
+			last := min(first+cacheChunk, int(n))
+			d := decoder{s: text[:start+ends[c]], pos: from}
+			ok[c] = d.entries(tags[first:last], targets[first:last]) && d.pos == len(d.s)
+		}()
+	}
+	wg.Wait()
+	if !<-checked || slices.Contains(ok, false) {
+		return nil, nil
+	}
+	return tags, targets
+}
+
+// entries decodes len(tags) entries; false when they do not decode.
+func (d *decoder) entries(tags []Tag, targets []string) bool {
 	var loc *time.Location
 	lastOffset, haveLoc := 0, false
 	for i := range tags {
@@ -73,13 +121,10 @@ func loadTagCache(path string) (tags []Tag, targets []string) {
 			t.When = time.Unix(unix, 0).In(loc)
 		}
 		if d.bad {
-			return nil, nil
+			return false
 		}
 	}
-	if d.pos != len(text) {
-		return nil, nil
-	}
-	return tags, targets
+	return true
 }
 
 // writeTagCache replaces the cache with the tags read for refs, atomically. Failing to write it
@@ -87,13 +132,17 @@ func loadTagCache(path string) (tags []Tag, targets []string) {
 func writeTagCache(path string, refs []tagRef, tags []Tag) {
 	var b bytes.Buffer
 	b.Grow(len(tags) * 160)
-	b.WriteString(tagCacheMagic)
-	b.Write(binary.AppendUvarint(nil, uint64(len(tags))))
+	var sizes []int // of the chunks
+	chunkStart := 0
 	str := func(s string) {
 		b.Write(binary.AppendUvarint(nil, uint64(len(s))))
 		b.WriteString(s)
 	}
 	for i, t := range tags {
+		if i > 0 && i%cacheChunk == 0 {
+			sizes = append(sizes, b.Len()-chunkStart)
+			chunkStart = b.Len()
+		}
 		str(t.Name)
 		b.WriteString(refs[i].target)
 		flags := byte(0)
@@ -126,7 +175,16 @@ func writeTagCache(path string, refs []tagRef, tags []Tag) {
 			b.Write(binary.AppendVarint(nil, int64(offset)))
 		}
 	}
-	b.Write(binary.LittleEndian.AppendUint32(nil, crc32.Checksum(b.Bytes(), castagnoli)))
+	if len(tags) > 0 {
+		sizes = append(sizes, b.Len()-chunkStart)
+	}
+	header := binary.AppendUvarint([]byte(tagCacheMagic), uint64(len(tags)))
+	header = binary.AppendUvarint(header, uint64(len(sizes)))
+	for _, size := range sizes {
+		header = binary.AppendUvarint(header, uint64(size))
+	}
+	file := append(header, b.Bytes()...)
+	file = binary.LittleEndian.AppendUint32(file, crc32.Checksum(file, castagnoli))
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return
 	}
@@ -134,7 +192,7 @@ func writeTagCache(path string, refs []tagRef, tags []Tag) {
 	if err != nil {
 		return
 	}
-	_, werr := tmp.Write(b.Bytes())
+	_, werr := tmp.Write(file)
 	cerr := tmp.Close()
 	os.Chmod(tmp.Name(), 0o644) // readable by everyone who reads the repository, like its refs
 	if errors.Join(werr, cerr) != nil || os.Rename(tmp.Name(), path) != nil {

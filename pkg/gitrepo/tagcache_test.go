@@ -758,7 +758,7 @@ func TestTagCacheCorruptFileIsRebuilt(t *testing.T) {
 // otherMagic is the magic of another version of the cache's layout.
 func otherMagic() []byte {
 	magic := []byte(tagCacheMagic)
-	magic[len(magic)-2]++ // "…cache 2\n" → "…cache 3\n"
+	magic[len(magic)-2]++ // "…cache 3\n" → "…cache 4\n"
 	return magic
 }
 

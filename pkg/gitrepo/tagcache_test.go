@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strconv"
@@ -1368,5 +1369,70 @@ func TestTagCacheSlack(t *testing.T) {
 	entries, ok := cacheEntries(path)
 	if !ok || len(entries) != len(tags) {
 		t.Errorf("after %d new tags the cache holds %d entries (loads: %v), want all %d", cacheSlack+1, len(entries), ok, len(tags))
+	}
+}
+
+// A cache of several chunks (cacheChunk entries each, the last one shorter or exactly full)
+// loads back entry for entry; one whose chunk table does not match its entries, even with a
+// good checksum, does not load.
+func TestTagCacheChunks(t *testing.T) {
+	when := time.Unix(1709294400, 0).In(time.FixedZone("", 3600))
+	for _, n := range []int{cacheChunk - 1, cacheChunk, cacheChunk + 1, 2*cacheChunk + 7} {
+		entries := make([]cacheEntry, n)
+		for i := range entries {
+			name := fmt.Sprintf("m%d@v0.0.%06d", i%7, i)
+			entries[i] = cacheEntry{target: fmt.Sprintf("%040x", i), tag: Tag{Name: name, Annotated: true,
+				Commit: fmt.Sprintf("%040x", i+1), PeeledType: "commit", TaggerName: "T", TaggerEmail: "t@example.com",
+				When: when.Add(time.Duration(i) * time.Second), Message: "Registering " + name}}
+		}
+		slices.SortFunc(entries, func(a, b cacheEntry) int { return strings.Compare(a.tag.Name, b.tag.Name) })
+		content := encodeCache(t, entries)
+		got, ok := cacheEntries(writeTemp(t, content))
+		if !ok || len(got) != n {
+			t.Fatalf("%d entries: the cache loads %v with %d entries", n, ok, len(got))
+		}
+		for i := range got {
+			if got[i].target != entries[i].target || !reflect.DeepEqual(got[i].tag, entries[i].tag) {
+				t.Fatalf("%d entries: entry %d is %+v, want %+v", n, i, got[i], entries[i])
+			}
+		}
+
+		// The chunk table follows the magic, the entry count and the chunk count.
+		body := content[:len(content)-4]
+		d := decoder{s: string(body), pos: len(tagCacheMagic)}
+		count, chunks := d.uvarint(), d.uvarint()
+		sizes := make([]uint64, chunks)
+		for i := range sizes {
+			sizes[i] = d.uvarint()
+		}
+		entriesAt := d.pos
+		retable := func(sizes []uint64) []byte {
+			out := binary.AppendUvarint([]byte(tagCacheMagic), count)
+			out = binary.AppendUvarint(out, uint64(len(sizes)))
+			for _, size := range sizes {
+				out = binary.AppendUvarint(out, size)
+			}
+			return withChecksum(append(out, body[entriesAt:]...))
+		}
+		if !cacheLoads(writeTemp(t, retable(sizes))) {
+			t.Fatalf("%d entries: the cache rebuilt with its own chunk table does not load", n)
+		}
+		short := slices.Clone(sizes)
+		short[0]--
+		bad := map[string][]uint64{
+			"a chunk a byte short": short,
+			"one chunk less":       sizes[:len(sizes)-1],
+			"one chunk more":       append(slices.Clone(sizes), 0),
+		}
+		if len(sizes) > 1 {
+			moved := slices.Clone(short)
+			moved[1]++
+			bad["a chunk boundary moved by one byte"] = moved
+		}
+		for what, bad := range bad {
+			if cacheLoads(writeTemp(t, retable(bad))) {
+				t.Errorf("%d entries, %s: the cache loads", n, what)
+			}
+		}
 	}
 }

@@ -29,13 +29,14 @@ func (r *Repository) CommonDir() string {
 // TagRefs returns what every ref under refs/tags/ points to (tag name → object id), reading no
 // object.
 func (r *Repository) TagRefs() (map[string]string, error) {
-	refs, err := r.tagRefs("")
+	refs, release, err := r.tagRefs("")
 	if err != nil {
 		return nil, err
 	}
+	defer release()
 	out := make(map[string]string, len(refs))
 	for _, ref := range refs {
-		out[ref.name] = ref.target
+		out[strings.Clone(ref.name)] = strings.Clone(ref.target)
 	}
 	return out, nil
 }

@@ -92,22 +92,21 @@ func (r *Repository) createNewTag(name, id string) error {
 			return conflict(refName + "/…")
 		}
 	}
-	err = withPackedRefs(common, func(text string) error {
-		if hasPackedRef(text, refName) {
-			return ErrTagExists
-		}
-		if strings.Contains(text, " "+refName+"/") {
-			return conflict(refName + "/…")
-		}
-		for i := len(tagsPrefix); i < len(refName); i++ {
-			if refName[i] == '/' && hasPackedRef(text, refName[:i]) {
-				return conflict(refName[:i])
-			}
-		}
-		return nil
-	})
+	text, release, err := openPackedRefs(common)
 	if err != nil {
 		return err
+	}
+	defer release()
+	if hasPackedRef(text, refName) {
+		return ErrTagExists
+	}
+	if strings.Contains(text, " "+refName+"/") {
+		return conflict(refName + "/…")
+	}
+	for i := len(tagsPrefix); i < len(refName); i++ {
+		if refName[i] == '/' && hasPackedRef(text, refName[:i]) {
+			return conflict(refName[:i])
+		}
 	}
 	if _, err := lock.WriteString(id + "\n"); err != nil {
 		return err

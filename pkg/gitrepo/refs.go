@@ -22,41 +22,39 @@ var errRefsFallback = errors.New("refs need libgit2")
 
 // readTagRefs lists the refs under refs/tags/, sorted by name, by reading the files Git keeps
 // them in: the packed-refs file and the loose refs, which win over packed ones. It is several
-// times faster than iterating through libgit2 at tens of thousands of tags (the names and ids
-// are slices of one copy of packed-refs). Anything it does not expect (a symbolic ref, an
-// unknown line) returns errRefsFallback, and the caller asks libgit2 instead.
+// times faster than iterating through libgit2 at tens of thousands of tags. Anything it does
+// not expect (a symbolic ref, an unknown line) returns errRefsFallback, and the caller asks
+// libgit2 instead.
 //
-// With an artifact prefix (see artifactRef), it lists only that artifact's refs: the loose refs
-// of one folder, and the lines of packed-refs found by searching for the name, which costs a
-// small part of reading them all.
-func readTagRefs(commonDir, prefix string) ([]tagRef, error) {
+// packed-refs is mapped rather than read, as git does, and the names and ids of the refs are
+// slices of it: they are valid until release is called, and what is kept longer must be
+// copied (strings.Clone).
+//
+// With an artifact prefix (see ArtifactTags), it lists only that artifact's refs: the loose
+// refs of one folder, and the lines of packed-refs found by searching for the name, which
+// costs a small part of reading them all.
+func readTagRefs(commonDir, prefix string) (refs []tagRef, release func(), err error) {
 	if prefix != "" && !safeRefPrefix(prefix) {
-		return nil, errRefsFallback
+		return nil, noRelease, errRefsFallback
 	}
 	// Loose refs first, then packed-refs, as git reads them: a ref that git pack-refs moves from
 	// one to the other in between is then seen in the second.
 	loose, err := readLooseTagRefs(filepath.Join(commonDir, "refs", "tags"), prefix)
 	if err != nil {
-		return nil, err
+		return nil, noRelease, err
 	}
-	var refs []tagRef
+	text, release, err := openPackedRefs(commonDir)
+	if err != nil {
+		return nil, noRelease, err
+	}
 	if prefix == "" {
-		data, err := os.ReadFile(filepath.Join(commonDir, "packed-refs"))
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
-		refs, err = parsePackedRefs(unsafe.String(unsafe.SliceData(data), len(data))) // data is never written to again
-		if err != nil {
-			return nil, err
-		}
+		refs, err = parsePackedRefs(text)
 	} else {
-		err := withPackedRefs(commonDir, func(text string) (err error) {
-			refs, err = findPackedRefs(text, prefix)
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
+		refs, err = findPackedRefs(text, prefix)
+	}
+	if err != nil {
+		release()
+		return nil, noRelease, err
 	}
 	if len(loose) > 0 {
 		at := make(map[string]int, len(refs))
@@ -74,28 +72,31 @@ func readTagRefs(commonDir, prefix string) ([]tagRef, error) {
 	if !slices.IsSortedFunc(refs, compareRefs) {
 		slices.SortFunc(refs, compareRefs)
 	}
-	return refs, nil
+	return refs, release, nil
 }
 
-// withPackedRefs calls use with the content of packed-refs ("" when there is none), mapped
-// rather than read, as git does: finding a few lines then touches few pages. The content is
-// unmapped when use returns, so nothing may keep a part of it. (Git replaces packed-refs by
-// renaming a new file over it and never writes into it, so the mapping does not change.)
-func withPackedRefs(commonDir string, use func(text string) error) error {
+func noRelease() {}
+
+// openPackedRefs returns the content of packed-refs ("" when there is none), mapped: finding a
+// few lines then touches few pages, and reading them all copies nothing. It is valid until
+// release is called. (Git replaces packed-refs by renaming a new file over it and never writes
+// into it, so the mapping does not change.)
+func openPackedRefs(commonDir string) (text string, release func(), err error) {
 	path := filepath.Join(commonDir, "packed-refs")
 	data, err := mapFile(path)
+	release = noRelease
 	if err == nil {
-		defer syscall.Munmap(data)
+		release = func() { syscall.Munmap(data) }
 	} else {
 		data, err = os.ReadFile(path) // empty, or a file system that cannot map
 	}
 	if errors.Is(err, fs.ErrNotExist) {
-		return use("")
+		return "", noRelease, nil
 	}
 	if err != nil {
-		return err
+		return "", noRelease, err
 	}
-	return use(unsafe.String(unsafe.SliceData(data), len(data)))
+	return unsafe.String(unsafe.SliceData(data), len(data)), release, nil
 }
 
 func compareRefs(a, b tagRef) int { return strings.Compare(a.name, b.name) }
@@ -126,8 +127,7 @@ func parsePackedRefs(text string) ([]tagRef, error) {
 	return refs, nil
 }
 
-// findPackedRefs reads the lines of packed-refs that name a ref of the artifact prefix, copying
-// them out of text.
+// findPackedRefs reads the lines of packed-refs that name a ref of the artifact prefix.
 func findPackedRefs(text, prefix string) ([]tagRef, error) {
 	var refs []tagRef
 	needle := " " + tagsPrefix + prefix
@@ -156,7 +156,7 @@ func findPackedRefs(text, prefix string) ([]tagRef, error) {
 		if err != nil {
 			return nil, err
 		}
-		refs = append(refs, tagRef{name: strings.Clone(ref.name), target: strings.Clone(ref.target)})
+		refs = append(refs, ref)
 	}
 }
 

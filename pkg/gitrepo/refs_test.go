@@ -100,7 +100,8 @@ func TestReadTagRefs(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			refs, err := readTagRefs(dir, "")
+			refs, release, err := readTagRefs(dir, "")
+			defer release()
 			if err != nil {
 				t.Fatalf("readTagRefs: %v", err)
 			}
@@ -136,7 +137,8 @@ func TestReadTagRefsFallsBackOnWhatItDoesNotRead(t *testing.T) {
 		{"packed id not hex", idA[:20] + strings.Repeat("z", 20) + " refs/tags/x\n", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			refs, err := readTagRefs(fakeGitDir(t, tc.packed, tc.loose), "")
+			refs, release, err := readTagRefs(fakeGitDir(t, tc.packed, tc.loose), "")
+			defer release()
 			if !errors.Is(err, errRefsFallback) {
 				t.Errorf("readTagRefs = %q, %v; want errRefsFallback", refLines(refs), err)
 			}
@@ -196,13 +198,14 @@ func TestTagsWhileRefsAreRewritten(t *testing.T) {
 			return tags, true
 		},
 		"readTagRefs": func(r *Repository) ([]Tag, bool) {
-			refs, err := readTagRefs(r.CommonDir(), "")
+			refs, release, err := readTagRefs(r.CommonDir(), "")
+			defer release()
 			if err != nil {
 				return nil, false
 			}
 			tags := make([]Tag, len(refs))
 			for i, ref := range refs { // every tag of these tests is lightweight, on a commit
-				tags[i] = Tag{Name: ref.name, Commit: ref.target, PeeledType: "commit"}
+				tags[i] = Tag{Name: strings.Clone(ref.name), Commit: strings.Clone(ref.target), PeeledType: "commit"}
 			}
 			return tags, true
 		},
@@ -413,12 +416,14 @@ func TestReadTagRefsOfOneArtifact(t *testing.T) {
 	for _, layout := range layouts {
 		t.Run(layout.name, func(t *testing.T) {
 			dir := fakeGitDir(t, layout.packed, layout.loose)
-			all, err := readTagRefs(dir, "")
+			all, release, err := readTagRefs(dir, "")
+			defer release()
 			if err != nil {
 				t.Fatalf("readTagRefs(all): %v", err)
 			}
 			for _, prefix := range prefixes {
-				got, err := readTagRefs(dir, prefix)
+				got, release, err := readTagRefs(dir, prefix)
+				defer release()
 				if err != nil {
 					t.Errorf("readTagRefs(%q): %v", prefix, err)
 					continue
@@ -445,7 +450,8 @@ func TestReadTagRefsOfOneArtifact(t *testing.T) {
 func TestReadTagRefsUnsafePrefixFallsBack(t *testing.T) {
 	dir := fakeGitDir(t, fullyPeeled+packedSample, map[string]string{"a/b@v1": idA + "\n", "a@v1": idB + "\n"})
 	for _, prefix := range []string{"..", "../heads/x", "a/../a", "a/..", "./a", "a/./b", "/a", "//a", "a//b", "a/", "a b", "a\\b", "a\nb", "a\x00b"} {
-		refs, err := readTagRefs(dir, prefix)
+		refs, release, err := readTagRefs(dir, prefix)
+		defer release()
 		if !errors.Is(err, errRefsFallback) {
 			t.Errorf("readTagRefs(%q) = %q, %v; want errRefsFallback", prefix, refLines(refs), err)
 		}

@@ -1232,7 +1232,7 @@ func TestTagCacheRefLayouts(t *testing.T) {
 		gitCmd(t, dir, "tag", "-a", "loose", "-m", "a loose one")
 		gitCmd(t, dir, "symbolic-ref", "refs/tags/latest", "refs/tags/churn@v1.0.0")
 		gitCmd(t, dir, "symbolic-ref", "refs/tags/nested/branch", "refs/heads/main")
-		if _, err := readTagRefs(commonDir(t, dir), ""); !errors.Is(err, errRefsFallback) {
+		if _, _, err := readTagRefs(commonDir(t, dir), ""); !errors.Is(err, errRefsFallback) {
 			t.Fatalf("readTagRefs with a symbolic ref: err = %v, want errRefsFallback", err)
 		}
 		tags := assertColdAndWarm(t, "with symbolic refs", dir)

@@ -50,11 +50,12 @@ func (r *Repository) Tags() ([]Tag, error) {
 		defer close(loaded)
 		cached, targets = loadTagCache(cachePath)
 	}()
-	refs, err := r.tagRefs("")
+	refs, release, err := r.tagRefs("")
 	<-loaded
 	if err != nil {
 		return nil, err
 	}
+	defer release()
 	if len(cached) == len(refs) && sameTargets(refs, cached, targets) {
 		return cached, nil
 	}
@@ -77,10 +78,11 @@ func (r *Repository) Tags() ([]Tag, error) {
 // packed-refs and its loose refs in one folder, and reads their objects rather than the whole
 // tag cache, unless they are many. It never writes the cache.
 func (r *Repository) ArtifactTags(prefix string) ([]Tag, error) {
-	refs, err := r.tagRefs(prefix)
+	refs, release, err := r.tagRefs(prefix)
 	if err != nil {
 		return nil, err
 	}
+	defer release()
 	var cached []Tag
 	var targets []string
 	if len(refs) > directReads {
@@ -131,18 +133,25 @@ func sameTargets(refs []tagRef, cached []Tag, targets []string) bool {
 }
 
 // tagRefs lists the refs under refs/tags/ (with a prefix, those of one artifact; see
-// ArtifactTags), from Git's files when it can, else through libgit2.
-func (r *Repository) tagRefs(prefix string) ([]tagRef, error) {
-	refs, err := readTagRefs(r.CommonDir(), prefix)
+// ArtifactTags), from Git's files when it can, else through libgit2. The refs are valid until
+// release is called (see readTagRefs).
+func (r *Repository) tagRefs(prefix string) (refs []tagRef, release func(), err error) {
+	refs, release, err = readTagRefs(r.CommonDir(), prefix)
 	if err == nil {
-		return refs, nil
+		return refs, release, nil
 	}
+	refs, err = r.libgit2TagRefs(prefix)
+	return refs, noRelease, err
+}
+
+// libgit2TagRefs is tagRefs through libgit2.
+func (r *Repository) libgit2TagRefs(prefix string) ([]tagRef, error) {
 	iter, err := r.repo.NewReferenceIteratorGlob(tagsPrefix + "*")
 	if err != nil {
 		return nil, fmt.Errorf("reading tags: %w", err)
 	}
 	defer iter.Free()
-	refs = refs[:0]
+	var refs []tagRef
 	for {
 		ref, err := iter.Next()
 		if isCode(err, git.ErrorCodeIterOver) {
@@ -292,7 +301,7 @@ func readTarget(src objectSource, target string) (objectInfo, error) {
 	if err != nil {
 		return info, err
 	}
-	id := target
+	id := strings.Clone(target) // a slice of packed-refs, soon unmapped; a lightweight tag keeps it
 	for depth := 0; kind == "tag"; depth++ {
 		if depth > 0 {
 			if kind, data, err = src.read(id); err != nil {
@@ -384,8 +393,9 @@ func parseSignature(s string) (name, email string, when time.Time) {
 }
 
 // tag is the Tag of a ref named name whose target says info.
+// The name is copied: a ref's name is a slice of packed-refs, which is soon unmapped.
 func (info objectInfo) tag(name string) Tag {
-	return Tag{Name: name, Annotated: info.annotated, Commit: info.commit, PeeledType: info.peeledType,
+	return Tag{Name: strings.Clone(name), Annotated: info.annotated, Commit: info.commit, PeeledType: info.peeledType,
 		TaggerName: info.taggerName, TaggerEmail: info.taggerEmail, When: info.when, Message: info.message}
 }
 
@@ -421,13 +431,14 @@ func cleanMessage(msg string) string {
 // TagNames returns the names of all refs under refs/tags/ without reading any object, for
 // what needs only names (shell completion).
 func (r *Repository) TagNames() ([]string, error) {
-	refs, err := r.tagRefs("")
+	refs, release, err := r.tagRefs("")
 	if err != nil {
 		return nil, err
 	}
+	defer release()
 	names := make([]string, len(refs))
 	for i, ref := range refs {
-		names[i] = ref.name
+		names[i] = strings.Clone(ref.name)
 	}
 	return names, nil
 }

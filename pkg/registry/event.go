@@ -56,10 +56,20 @@ func compareEvents(e, f *Event) int {
 
 // parsed is what one pass over the tag records gives.
 type parsed struct {
-	events   [][]Event         // in chunks, each parsed on its own core
-	counters map[string]string // the highest counter per artifact, lightweight tags included
-	names    []registryName    // every tag whose name parses, lightweight ones included
-	warnings []string          // registry tags that cannot be events
+	entries   []sortEntry       // one per event (the events live in chunks, one per core)
+	artifacts []string          // the artifacts of the events: sortEntry.artifact indexes it
+	counters  map[string]string // the highest counter per artifact, lightweight tags included
+	names     []registryName    // every tag whose name parses, lightweight ones included
+	warnings  []string          // registry tags that cannot be events
+}
+
+// sortEntry is what ordering and grouping the events need of one, kept together so that they
+// need not touch the events themselves (large, and spread over megabytes).
+type sortEntry struct {
+	sec      int64 // the tagger time, in Unix seconds
+	e        *Event
+	artifact int32 // index into parsed.artifacts
+	action   Action
 }
 
 // registryName is a tag whose name parses, and its artifact.
@@ -82,8 +92,26 @@ func parseTags(records []TagRecord) parsed {
 	}
 	wg.Wait()
 	p := chunks[0]
+	index := make(map[string]int32, len(p.artifacts))
+	for i, name := range p.artifacts {
+		index[name] = int32(i)
+	}
 	for _, c := range chunks[1:] {
-		p.events = append(p.events, c.events...)
+		// Artifacts are numbered per chunk: number them for the whole.
+		renumber := make([]int32, len(c.artifacts))
+		for i, name := range c.artifacts {
+			k, ok := index[name]
+			if !ok {
+				k = int32(len(p.artifacts))
+				index[name] = k
+				p.artifacts = append(p.artifacts, name)
+			}
+			renumber[i] = k
+		}
+		for i := range c.entries {
+			c.entries[i].artifact = renumber[c.entries[i].artifact]
+		}
+		p.entries = append(p.entries, c.entries...)
 		p.names = append(p.names, c.names...)
 		p.warnings = append(p.warnings, c.warnings...)
 		for artifact, n := range c.counters {
@@ -97,11 +125,14 @@ func parseTags(records []TagRecord) parsed {
 
 // parseChunk is parseTags for one part of the records.
 func parseChunk(records []TagRecord) parsed {
-	events := make([]Event, 0, len(records))
+	events := make([]Event, 0, len(records)) // never grows: the entries point into it
 	p := parsed{
 		counters: make(map[string]string),
 		names:    make([]registryName, 0, len(records)),
+		entries:  make([]sortEntry, 0, len(records)),
 	}
+	index := make(map[string]int32)
+	var last int32 = -1 // the artifact of the previous event: records come in name order
 	for i := range records {
 		r := &records[i]
 		t, ok := ParseTag(r.Name)
@@ -128,8 +159,17 @@ func parseChunk(records []TagRecord) parsed {
 			AuthorEmail: r.TaggerEmail,
 			Message:     r.Message,
 		})
+		if last < 0 || p.artifacts[last] != t.Artifact {
+			k, ok := index[t.Artifact]
+			if !ok {
+				k = int32(len(p.artifacts))
+				index[t.Artifact] = k
+				p.artifacts = append(p.artifacts, t.Artifact)
+			}
+			last = k
+		}
+		p.entries = append(p.entries, sortEntry{sec: r.When.Unix(), e: &events[len(events)-1], artifact: last, action: t.Action})
 	}
-	p.events = [][]Event{events}
 	return p
 }
 

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"sort"
@@ -42,6 +43,9 @@ type Artifact struct {
 
 	byName map[string]*Version
 	stages map[string][]*Assignment // stage → current assignments, newest first
+
+	firstAssigned []*Event        // the first assignment to each stage, oldest first
+	assignedTo    map[string]bool // the stages of firstAssigned, once they are many
 }
 
 // Version is one version of an artifact: a registered version string, or an unregistered
@@ -75,94 +79,101 @@ type Assignment struct {
 // Build derives the state from every tag of a repository in one pass.
 func Build(records []TagRecord) *State {
 	p := parseTags(records)
-	events := sortEvents(p.events)
-	for i, e := range events {
-		e.seq = int32(i)
+	order := sortEvents(p.entries)
+	// Group the events by artifact, in order, all in one allocation, with their positions.
+	events := make([]*Event, len(order))
+	count := make([]int, len(p.artifacts)+1)
+	for i, o := range order {
+		events[i] = o.e
+		count[o.artifact+1]++
 	}
-	return derive(events, p.counters, p.names, p.warnings)
+	for k := 1; k < len(count); k++ {
+		count[k] += count[k-1]
+	}
+	grouped, seqs := make([]*Event, len(order)), make([]int32, len(order))
+	next := slices.Clone(count[:len(p.artifacts)])
+	for i, o := range order {
+		grouped[next[o.artifact]], seqs[next[o.artifact]] = o.e, int32(i)
+		next[o.artifact]++
+	}
+	artifacts := make([]artifactEvents, len(p.artifacts))
+	for k, name := range p.artifacts {
+		artifacts[k] = artifactEvents{name, grouped[count[k]:count[k+1]:count[k+1]], seqs[count[k]:count[k+1]]}
+	}
+	return derive(events, artifacts, p.counters, p.names, p.warnings)
 }
 
-// sortEvents orders the events as compareEvents does. Most comparisons are settled by the
-// second and the action, so it sorts by those first, with a radix sort on a key made of them
-// (a few passes over tens of thousands of small records, much cheaper than comparisons), and
-// only then orders runs of equal keys, which are rare, with compareEvents.
-func sortEvents(chunks [][]Event) []*Event {
-	type keyed struct {
-		key uint64
-		e   *Event
+// artifactEvents are the events of one artifact, in order, and their positions in the order of
+// all events (nil when the events know them already).
+type artifactEvents struct {
+	name   string
+	events []*Event
+	seqs   []int32
+}
+
+// sortEvents orders the events of the entries as compareEvents does. Most comparisons are
+// settled by the second and the action, so it sorts by those first, with a radix sort on a key
+// made of them (a few passes over tens of thousands of small records, much cheaper than
+// comparisons), and only then orders runs of equal keys, which are rare, with compareEvents.
+func sortEvents(entries []sortEntry) []sortEntry {
+	if len(entries) == 0 {
+		return nil
 	}
-	n := 0
-	for _, chunk := range chunks {
-		n += len(chunk)
+	minSec, maxSec := entries[0].sec, entries[0].sec
+	for _, o := range entries {
+		minSec, maxSec = min(minSec, o.sec), max(maxSec, o.sec)
 	}
-	order := make([]keyed, 0, n)
-	minSec, maxSec, first := int64(0), int64(0), true
-	for _, chunk := range chunks {
-		for i := range chunk {
-			sec := chunk[i].Time.Unix()
-			if first {
-				minSec, maxSec, first = sec, sec, false
-			}
-			minSec, maxSec = min(minSec, sec), max(maxSec, sec)
-		}
-	}
+	order := slices.Clone(entries)
 	if span := maxSec - minSec; span < 0 || span > 1<<60 { // dates no clock writes: compare
-		events := make([]*Event, 0, n)
-		for _, chunk := range chunks {
-			for i := range chunk {
-				events = append(events, &chunk[i])
-			}
-		}
-		slices.SortFunc(events, compareEvents)
-		return events
+		slices.SortFunc(order, func(a, b sortEntry) int { return compareEvents(a.e, b.e) })
+		return order
 	}
-	var maxKey uint64
-	for _, chunk := range chunks {
-		for i := range chunk {
-			e := &chunk[i]
-			key := uint64(e.Time.Unix()-minSec)<<3 | uint64(e.Action)
-			maxKey = max(maxKey, key)
-			order = append(order, keyed{key, e})
-		}
-	}
+	key := func(o sortEntry) uint64 { return uint64(o.sec-minSec)<<3 | uint64(o.action) }
+	maxKey := uint64(maxSec-minSec)<<3 | 7
 	// Least significant byte first; each pass is stable, so the whole is ordered by key.
-	tmp := make([]keyed, len(order))
+	tmp := make([]sortEntry, len(order))
 	for shift := 0; shift < 64 && maxKey>>shift != 0; shift += 8 {
 		var count [257]int
-		for _, k := range order {
-			count[k.key>>shift&0xff+1]++
+		for _, o := range order {
+			count[key(o)>>shift&0xff+1]++
 		}
 		for i := 1; i < len(count); i++ {
 			count[i] += count[i-1]
 		}
-		for _, k := range order {
-			d := k.key >> shift & 0xff
-			tmp[count[d]] = k
+		for _, o := range order {
+			d := key(o) >> shift & 0xff
+			tmp[count[d]] = o
 			count[d]++
 		}
 		order, tmp = tmp, order
 	}
-	events := make([]*Event, len(order))
 	for i := 0; i < len(order); {
 		j := i + 1
-		for j < len(order) && order[j].key == order[i].key {
+		for j < len(order) && key(order[j]) == key(order[i]) {
 			j++
 		}
-		for k := i; k < j; k++ {
-			events[k] = order[k].e
-		}
 		if j-i > 1 {
-			slices.SortFunc(events[i:j], compareEvents)
+			slices.SortFunc(order[i:j], func(a, b sortEntry) int { return compareEvents(a.e, b.e) })
 		}
 		i = j
 	}
-	return events
+	return order
 }
 
-// At returns the registry as it stood at time t, ignoring every later event.
+// At returns the registry as it stood at time t, ignoring every later event: of every artifact,
+// the events up to t.
 func (s *State) At(t time.Time) *State {
-	n := sort.Search(len(s.events), func(i int) bool { return s.events[i].Time.After(t) })
-	return derive(s.events[:n], s.counters, s.names, s.parseWarnings)
+	after := func(events []*Event) int {
+		return sort.Search(len(events), func(i int) bool { return events[i].Time.After(t) })
+	}
+	var artifacts []artifactEvents
+	for _, name := range s.Names() {
+		events := s.Artifacts[name].Events
+		if n := after(events); n > 0 {
+			artifacts = append(artifacts, artifactEvents{name: name, events: events[:n:n]})
+		}
+	}
+	return derive(s.events[:after(s.events)], artifacts, s.counters, s.names, s.parseWarnings)
 }
 
 // Events returns every event of the registry, oldest first.
@@ -213,7 +224,46 @@ func (s *State) NextCounter(artifact string) string {
 
 // StagesInUse lists every stage that was ever assigned, in order of its first assignment.
 func (s *State) StagesInUse() []string {
+	if s.stagesInUse == nil {
+		first := make(map[string]*Event)
+		for _, a := range s.Artifacts {
+			for _, e := range a.firstAssigned {
+				if f := first[e.Stage]; f == nil || e.Before(f) {
+					first[e.Stage] = e
+				}
+			}
+		}
+		events := slices.SortedFunc(maps.Values(first), compareEvents)
+		s.stagesInUse = make([]string, len(events))
+		for i, e := range events {
+			s.stagesInUse[i] = e.Stage
+		}
+	}
 	return s.stagesInUse
+}
+
+// noteAssignment keeps e if it is the artifact's first assignment to its stage.
+func (a *Artifact) noteAssignment(e *Event) {
+	const few = 16 // stages to look through before keeping a map of them
+	if a.assignedTo == nil {
+		for _, f := range a.firstAssigned {
+			if f.Stage == e.Stage {
+				return
+			}
+		}
+		if len(a.firstAssigned) == few {
+			a.assignedTo = make(map[string]bool)
+			for _, f := range a.firstAssigned {
+				a.assignedTo[f.Stage] = true
+			}
+		}
+	} else if a.assignedTo[e.Stage] {
+		return
+	}
+	if a.assignedTo != nil {
+		a.assignedTo[e.Stage] = true
+	}
+	a.firstAssigned = append(a.firstAssigned, e)
 }
 
 // Names returns the names of all artifacts, sorted.
@@ -226,10 +276,11 @@ func (s *State) Names() []string {
 	return names
 }
 
-// derive computes the state from the events in order (an At state takes a prefix of them).
-func derive(events []*Event, counters map[string]string, names []registryName, warnings []string) *State {
+// derive computes the state from the events in order and the same events by artifact (an At
+// state takes a prefix of each).
+func derive(events []*Event, artifacts []artifactEvents, counters map[string]string, names []registryName, warnings []string) *State {
 	s := &State{
-		Artifacts:     make(map[string]*Artifact),
+		Artifacts:     make(map[string]*Artifact, len(artifacts)),
 		Warnings:      append([]string(nil), warnings...),
 		events:        events,
 		counters:      counters,
@@ -237,25 +288,14 @@ func derive(events []*Event, counters map[string]string, names []registryName, w
 		parseWarnings: warnings,
 		versionOf:     make([]*Version, len(events)),
 	}
-	seenStage := make(map[string]bool)
-	var a *Artifact // an artifact's events often follow each other: look it up only on a change
-	for _, e := range events {
-		if a == nil || a.Name != e.Artifact {
-			a = s.Artifacts[e.Artifact]
-		}
-		if a == nil {
-			a = &Artifact{Name: e.Artifact, stages: make(map[string][]*Assignment)}
-			s.Artifacts[e.Artifact] = a
-		}
-		a.Events = append(a.Events, e)
-		if e.Action == ActionAssign && !seenStage[e.Stage] {
-			seenStage[e.Stage] = true
-			s.stagesInUse = append(s.stagesInUse, e.Stage)
-		}
+	all := make([]Artifact, len(artifacts))
+	for i, g := range artifacts {
+		all[i] = Artifact{Name: g.name, Events: g.events, stages: make(map[string][]*Assignment)}
+		s.Artifacts[g.name] = &all[i]
 	}
 	// Artifacts are independent of each other (each writes versionOf at its own events only):
-	// derive them on every core when there are enough events to gain from it.
-	artifacts := s.Names()
+	// derive them on every core when there are enough events to gain from it. Their warnings
+	// come in the order of their names.
 	perArtifact := make([][]string, len(artifacts))
 	workers := min(runtime.GOMAXPROCS(0), len(events)/4096+1)
 	var wg sync.WaitGroup
@@ -264,13 +304,21 @@ func derive(events []*Event, counters map[string]string, names []registryName, w
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(artifacts); i += workers {
-				perArtifact[i] = s.Artifacts[artifacts[i]].derive(s.versionOf)
+				for j, seq := range artifacts[i].seqs {
+					artifacts[i].events[j].seq = seq
+				}
+				perArtifact[i] = all[i].derive(s.versionOf)
 			}
 		}()
 	}
 	wg.Wait()
-	for _, w := range perArtifact {
-		s.Warnings = append(s.Warnings, w...)
+	byName := make([]int, len(artifacts))
+	for i := range byName {
+		byName[i] = i
+	}
+	slices.SortFunc(byName, func(i, j int) int { return strings.Compare(artifacts[i].name, artifacts[j].name) })
+	for _, i := range byName {
+		s.Warnings = append(s.Warnings, perArtifact[i]...)
 	}
 	return s
 }
@@ -339,6 +387,7 @@ func (a *Artifact) derive(versionOf []*Version) []string {
 		v.assigned = slices.DeleteFunc(v.assigned, func(old *Event) bool { return old.Stage == e.Stage })
 		if e.Action == ActionAssign {
 			v.assigned = append(v.assigned, e)
+			a.noteAssignment(e)
 		}
 		v.nEvents++
 		versionOf[e.seq] = v

@@ -883,6 +883,35 @@ func TestAt(t *testing.T) {
 	}
 }
 
+// StagesInUse is the stages of the assignments in the order of all events, first ones first,
+// however many stages and artifacts there are, and at any time.
+func TestStagesInUseManyStages(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	var records []TagRecord
+	for i := range 2000 {
+		artifact := fmt.Sprintf("m%d", rng.Intn(5))
+		stage := fmt.Sprintf("s%d", rng.Intn(60)) // more stages than an artifact looks through
+		mark := ""
+		if rng.Intn(4) == 0 {
+			mark = "!"
+		}
+		records = append(records, rec(fmt.Sprintf("%s#%s%s#%d", artifact, stage, mark, i+1), sha(rng.Intn(30)), rng.Intn(500)))
+	}
+	slices.SortFunc(records, func(a, b TagRecord) int { return strings.Compare(a.Name, b.Name) })
+	s := Build(records)
+	for _, state := range []*State{s, s.At(at(100)), s.At(at(250))} {
+		var want []string
+		for _, e := range state.Events() {
+			if e.Action == ActionAssign && !slices.Contains(want, e.Stage) {
+				want = append(want, e.Stage)
+			}
+		}
+		if got := state.StagesInUse(); !reflect.DeepEqual(got, want) {
+			t.Errorf("%d events: StagesInUse() = %v\nwant %v", len(state.Events()), got, want)
+		}
+	}
+}
+
 func TestStagesInUse(t *testing.T) {
 	s := Build([]TagRecord{
 		rec("a@v1.0.0", sha(1), 0),
@@ -1021,7 +1050,7 @@ func TestShortCommit(t *testing.T) {
 
 // The order of events is compareEvents' whatever the tagger dates: many events in the same
 // second (ties broken by action, counter and name), dates spread over years, before 1970, and
-// dates no clock writes (near the ends of int64 seconds), in chunks as parseTags makes them.
+// dates no clock writes (near the ends of int64 seconds).
 func TestSortEventsIsCompareEvents(t *testing.T) {
 	rng := rand.New(rand.NewSource(7))
 	actions := []Action{ActionDeprecate, ActionRegister, ActionDeregister, ActionAssign, ActionUnassign}
@@ -1033,17 +1062,23 @@ func TestSortEventsIsCompareEvents(t *testing.T) {
 	}
 	for name, seconds := range spans {
 		t.Run(name, func(t *testing.T) {
-			chunks := make([][]Event, 3)
+			events := make([]Event, 3000)
 			names := rng.Perm(3000) // unique names: the order is total
-			for i := range 3000 {
-				e := Event{
+			for i := range events {
+				events[i] = Event{
 					Tag:  Tag{Artifact: "a", Action: actions[rng.Intn(len(actions))], Counter: fmt.Sprint(rng.Intn(4))},
 					Name: fmt.Sprintf("t%04d", names[i]),
 					Time: time.Unix(seconds[rng.Intn(len(seconds))]+int64(rng.Intn(3)), 0),
 				}
-				chunks[i%3] = append(chunks[i%3], e)
 			}
-			got := sortEvents(chunks)
+			entries := make([]sortEntry, len(events))
+			for i := range events {
+				entries[i] = sortEntry{sec: events[i].Time.Unix(), e: &events[i], action: events[i].Action}
+			}
+			var got []*Event
+			for _, o := range sortEvents(entries) {
+				got = append(got, o.e)
+			}
 			want := slices.Clone(got)
 			slices.SortStableFunc(want, compareEvents)
 			if len(got) != 3000 {

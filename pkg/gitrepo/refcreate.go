@@ -97,15 +97,18 @@ func (r *Repository) createNewTag(name, id string) error {
 		return err
 	}
 	defer release()
-	if hasPackedRef(text, refName) {
+	exists, below := hasPackedRef(text, refName)
+	if exists {
 		return ErrTagExists
 	}
-	if strings.Contains(text, " "+refName+"/") {
+	if below {
 		return conflict(refName + "/…")
 	}
 	for i := len(tagsPrefix); i < len(refName); i++ {
-		if refName[i] == '/' && hasPackedRef(text, refName[:i]) {
-			return conflict(refName[:i])
+		if refName[i] == '/' {
+			if exists, _ := hasPackedRef(text, refName[:i]); exists {
+				return conflict(refName[:i])
+			}
 		}
 	}
 	if _, err := lock.WriteString(id + "\n"); err != nil {
@@ -146,11 +149,6 @@ func removeEmptyDirs(dir string) bool {
 		}
 	}
 	return os.Remove(dir) == nil
-}
-
-// hasPackedRef reports whether the packed-refs text has a line for refName.
-func hasPackedRef(text, refName string) bool {
-	return strings.Contains(text, " "+refName+"\n") || strings.HasSuffix(text, " "+refName)
 }
 
 func fileExists(path string) bool {

@@ -127,8 +127,14 @@ func parsePackedRefs(text string) ([]tagRef, error) {
 	return refs, nil
 }
 
-// findPackedRefs reads the lines of packed-refs that name a ref of the artifact prefix.
+// findPackedRefs reads the lines of packed-refs that name a ref of the artifact prefix: by
+// binary search in a sorted file, else by searching the text for the name.
 func findPackedRefs(text, prefix string) ([]tagRef, error) {
+	if sorted(text) {
+		if refs, ok, err := searchPackedRefs(text, prefix); ok || err != nil {
+			return refs, err
+		}
+	}
 	var refs []tagRef
 	needle := " " + tagsPrefix + prefix
 	for from := 0; ; {
@@ -158,6 +164,118 @@ func findPackedRefs(text, prefix string) ([]tagRef, error) {
 		}
 		refs = append(refs, ref)
 	}
+}
+
+// searchPackedRefs is findPackedRefs by binary search: the artifact's names start with
+// prefix#, or with prefix@, two runs of records. ok is false when a line on the way does not
+// read as a record.
+func searchPackedRefs(text, prefix string) (refs []tagRef, ok bool, err error) {
+	for _, mark := range []string{"#", "@"} {
+		at, ok := lowerBound(text, tagsPrefix+prefix+mark)
+		if !ok {
+			return nil, false, nil
+		}
+		for ; at < len(text); at = nextRecord(text, at) {
+			ref, isTag, err := parsePackedLine(recordLine(text, at))
+			if err != nil {
+				return nil, false, err
+			}
+			if !isTag || !strings.HasPrefix(ref.name, prefix+mark) {
+				break
+			}
+			refs = append(refs, ref)
+		}
+	}
+	return refs, true, nil
+}
+
+// hasPackedRef reports whether packed-refs has a line for refName, and whether it has refs
+// below refName/ (the folder a ref of that name would need).
+func hasPackedRef(text, refName string) (exists, below bool) {
+	if sorted(text) {
+		if at, ok := lowerBound(text, refName); ok {
+			exists = at < len(text) && recordName(text, at) == refName
+			at, _ = lowerBound(text, refName+"/")
+			below = at < len(text) && strings.HasPrefix(recordName(text, at), refName+"/")
+			return exists, below
+		}
+	}
+	exists = strings.Contains(text, " "+refName+"\n") || strings.HasSuffix(text, " "+refName)
+	return exists, strings.Contains(text, " "+refName+"/")
+}
+
+// Binary search in packed-refs, as git does: a file whose header says "sorted" (every git
+// writes one) holds records in name order, each a line "ID NAME" and the line "^ID" of the
+// object a tag peels to, if any. A record is found from any byte by going back to the start
+// of its line, and over a "^" line. A line that does not read so makes the search give up.
+
+// sorted reports whether packed-refs says it is sorted, in lines that end in "\n" alone.
+func sorted(text string) bool {
+	header, _, _ := strings.Cut(text, "\n")
+	traits, ok := strings.CutPrefix(header, "# pack-refs with:")
+	return ok && slices.Contains(strings.Fields(traits), "sorted") && !strings.HasSuffix(header, "\r")
+}
+
+// firstRecord is where the records start, after the header's comment lines.
+func firstRecord(text string) int {
+	at := 0
+	for at < len(text) && text[at] == '#' {
+		at = nextLine(text, at)
+	}
+	return at
+}
+
+func nextLine(text string, at int) int {
+	if i := strings.IndexByte(text[at:], '\n'); i >= 0 {
+		return at + i + 1
+	}
+	return len(text)
+}
+
+// nextRecord is where the record after the one at at starts.
+func nextRecord(text string, at int) int {
+	at = nextLine(text, at)
+	for at < len(text) && text[at] == '^' {
+		at = nextLine(text, at)
+	}
+	return at
+}
+
+func recordLine(text string, at int) string {
+	line, _, _ := strings.Cut(text[at:], "\n")
+	return line
+}
+
+// recordName is the ref name of the record at at; "" when the line does not read "ID NAME".
+func recordName(text string, at int) string {
+	line := recordLine(text, at)
+	if len(line) < 42 || line[40] != ' ' || line[len(line)-1] == '\r' {
+		return ""
+	}
+	return line[41:]
+}
+
+// lowerBound returns where the first record whose name is not less than name starts (len(text)
+// when there is none); false when a line on the way does not read as a record.
+func lowerBound(text, name string) (int, bool) {
+	lo, hi := firstRecord(text), len(text)
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		at := lo + strings.LastIndexByte(text[lo:mid], '\n') + 1 // the start of mid's line
+		for at > lo && text[at] == '^' {
+			at = lo + strings.LastIndexByte(text[lo:at-1], '\n') + 1
+		}
+		got := recordName(text, at)
+		if got == "" {
+			return 0, false
+		}
+		if got < name {
+			lo = nextRecord(text, at)
+		} else {
+			hi = at
+		}
+	}
+	return lo, true
 }
 
 // parsePackedLine reads an "ID NAME" line of packed-refs; isTag when it names a tag.

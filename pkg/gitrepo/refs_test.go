@@ -3,6 +3,8 @@ package gitrepo
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"slices"
@@ -454,6 +456,81 @@ func TestReadTagRefsUnsafePrefixFallsBack(t *testing.T) {
 		defer release()
 		if !errors.Is(err, errRefsFallback) {
 			t.Errorf("readTagRefs(%q) = %q, %v; want errRefsFallback", prefix, refLines(refs), err)
+		}
+	}
+}
+
+// A sorted packed-refs is searched by halves: whatever the names (sharing prefixes, with '/',
+// '#', '@', '-' and '.'), peeled lines or not, refs outside refs/tags around them, and no final
+// newline, the search finds what reading every line finds, for an artifact's refs and for the
+// checks of a new ref; a file it cannot search (a line that is not a record, CRLF lines) is
+// read line by line instead.
+func TestPackedRefsSearchFindsWhatReadingFinds(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	parts := []string{"a", "b", "a-b", "a.b", "ab", "x", "m", "m/n"}
+	marks := []string{"@v1.0.0", "@v1.0.1!", "#prod#1", "#dev", "#team/qa#2", "", "/c", "@deprecated"}
+	for round := range 40 {
+		names := map[string]bool{}
+		for range 1 + rng.Intn(60) {
+			name := parts[rng.Intn(len(parts))]
+			if rng.Intn(3) == 0 {
+				name += "/" + parts[rng.Intn(len(parts))]
+			}
+			names[tagsPrefix+name+marks[rng.Intn(len(marks))]] = true
+		}
+		for _, other := range []string{"refs/heads/main", "refs/heads/a@v1.0.0", "refs/remotes/origin/a#prod", "refs/zzz/a@v1"} {
+			if rng.Intn(2) == 0 {
+				names[other] = true
+			}
+		}
+		sortedNames := slices.Sorted(maps.Keys(names))
+		var b strings.Builder
+		b.WriteString("# pack-refs with: peeled fully-peeled sorted \n")
+		for i, name := range sortedNames {
+			fmt.Fprintf(&b, "%040x %s\n", i+1, name)
+			if rng.Intn(2) == 0 {
+				fmt.Fprintf(&b, "^%040x\n", i+1000)
+			}
+		}
+		text := b.String()
+		if round%4 == 3 {
+			text = strings.TrimSuffix(text, "\n")
+		}
+		lineByLine := strings.Replace(text, " sorted", "", 1) // the same records, read line by line
+		for _, prefix := range []string{"a", "b", "a-b", "a.b", "ab", "a/b", "m", "m/n", "x/a", "zz", "a/a-b"} {
+			want, err := findPackedRefs(lineByLine, prefix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok, err := searchPackedRefs(text, prefix)
+			if !ok || err != nil {
+				t.Fatalf("round %d, %q: the search gave up (%v)", round, prefix, err)
+			}
+			if !slices.Equal(refLines(got), refLines(want)) {
+				t.Errorf("round %d, %q: search found %q\nwant %q", round, prefix, refLines(got), refLines(want))
+			}
+		}
+		for _, name := range append(sortedNames, "refs/tags/a", "refs/tags/m", "refs/tags/a/b", "refs/tags/zzz", "refs/a", "refs/tags/") {
+			exists, below := hasPackedRef(text, name)
+			wantExists, wantBelow := hasPackedRef(lineByLine, name)
+			if exists != wantExists || below != wantBelow {
+				t.Errorf("round %d, %s: search says exists %v, below %v; reading says %v, %v", round, name, exists, below, wantExists, wantBelow)
+			}
+		}
+	}
+	for what, text := range map[string]string{
+		"a line that is not a record": "# pack-refs with: peeled fully-peeled sorted \n" + fmt.Sprintf("%040x refs/tags/a@v1\n", 1) + "garbage\n" + fmt.Sprintf("%040x refs/tags/b@v1\n", 2),
+		"CRLF lines":                  "# pack-refs with: peeled fully-peeled sorted \r\n" + fmt.Sprintf("%040x refs/tags/a@v1\r\n", 1),
+	} {
+		if _, ok, _ := searchPackedRefs(text, "a"); ok && what != "CRLF lines" {
+			t.Errorf("%s: the search did not give up", what)
+		}
+		if sorted(text) && what == "CRLF lines" {
+			t.Errorf("%s: searched as sorted", what)
+		}
+		refs, err := findPackedRefs(text, "a")
+		if err != nil || len(refs) != 1 || refs[0].name != "a@v1" {
+			t.Errorf("%s: findPackedRefs = %q, %v; want a@v1", what, refLines(refs), err)
 		}
 	}
 }

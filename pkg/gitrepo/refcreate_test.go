@@ -306,15 +306,7 @@ func TestCreateTagNoConflictBetweenSiblings(t *testing.T) {
 			if packed {
 				gitCmd(t, dir, "pack-refs", "--all")
 			}
-			r := openRepo(t, dir)
-			for _, name := range []string{"a", "a-b/d", "a.b/d", "abc/d", "b/ab"} {
-				if err := r.CreateTag(newTag(name, head, "sibling")); err != nil {
-					t.Errorf("CreateTag(%s): %v", name, err)
-				} else if !refExists(dir, name) {
-					t.Errorf("refs/tags/%s missing after CreateTag", name)
-				}
-			}
-			assertNoLockFiles(t, dir)
+			assertCreates(t, dir, head, "sibling", "a", "a-b/d", "a.b/d", "abc/d", "b/ab")
 		})
 	}
 }
@@ -333,15 +325,7 @@ func TestCreateTagOverAnEmptyFolder(t *testing.T) {
 			}
 			gitCmd(t, dir, "tag", "g") // git does
 
-			r := openRepo(t, dir)
-			for _, name := range []string{"c", "d/e", "f"} { // f: a folder of empty folders
-				if err := r.CreateTag(newTag(name, head, "over an empty folder")); err != nil {
-					t.Errorf("CreateTag(%s) over an empty folder: %v", name, err)
-				} else if !refExists(dir, name) {
-					t.Errorf("refs/tags/%s missing after CreateTag", name)
-				}
-			}
-			assertNoLockFiles(t, dir)
+			assertCreates(t, dir, head, "over an empty folder", "c", "d/e", "f") // f: a folder of empty folders
 		})
 	}
 }
@@ -552,4 +536,19 @@ func TestCreateTagConcurrentWriters(t *testing.T) {
 			})
 		}
 	}
+}
+
+// assertCreates creates the tags on commit, each of which must succeed and be seen by git, and
+// checks that no lock file is left.
+func assertCreates(t *testing.T, dir, commit, what string, names ...string) {
+	t.Helper()
+	r := openRepo(t, dir)
+	for _, name := range names {
+		if err := r.CreateTag(newTag(name, commit, what)); err != nil {
+			t.Errorf("CreateTag(%s), %s: %v", name, what, err)
+		} else if !refExists(dir, name) {
+			t.Errorf("refs/tags/%s missing after CreateTag", name)
+		}
+	}
+	assertNoLockFiles(t, dir)
 }

@@ -56,11 +56,9 @@ func compareEvents(e, f *Event) int {
 
 // parsed is what one pass over the tag records gives.
 type parsed struct {
-	entries   []sortEntry       // one per event (the events live in chunks, one per core)
-	artifacts []string          // the artifacts of the events: sortEntry.artifact indexes it
-	counters  map[string]string // the highest counter per artifact, lightweight tags included
-	names     []registryName    // every tag whose name parses, lightweight ones included
-	warnings  []string          // registry tags that cannot be events
+	entries   []sortEntry // one per event (the events live in chunks, one per core)
+	artifacts []string    // the artifacts of the events: sortEntry.artifact indexes it
+	warnings  []string    // registry tags that cannot be events
 }
 
 // sortEntry is what ordering and grouping the events need of one, kept together so that they
@@ -70,11 +68,6 @@ type sortEntry struct {
 	e        *Event
 	artifact int32 // index into parsed.artifacts
 	action   Action
-}
-
-// registryName is a tag whose name parses, and its artifact.
-type registryName struct {
-	name, artifact string
 }
 
 // parseTags turns tag records into events, in one pass, in chunks parsed on every core when
@@ -112,13 +105,7 @@ func parseTags(records []TagRecord) parsed {
 			c.entries[i].artifact = renumber[c.entries[i].artifact]
 		}
 		p.entries = append(p.entries, c.entries...)
-		p.names = append(p.names, c.names...)
 		p.warnings = append(p.warnings, c.warnings...)
-		for artifact, n := range c.counters {
-			if compareDecimal(n, p.counters[artifact]) > 0 {
-				p.counters[artifact] = n
-			}
-		}
 	}
 	return p
 }
@@ -126,24 +113,16 @@ func parseTags(records []TagRecord) parsed {
 // parseChunk is parseTags for one part of the records.
 func parseChunk(records []TagRecord) parsed {
 	events := make([]Event, 0, len(records)) // never grows: the entries point into it
-	p := parsed{
-		counters: make(map[string]string),
-		names:    make([]registryName, 0, len(records)),
-		entries:  make([]sortEntry, 0, len(records)),
-	}
+	p := parsed{entries: make([]sortEntry, 0, len(records))}
 	index := make(map[string]int32)
 	var last int32 = -1 // the artifact of the previous event: records come in name order
 	for i := range records {
 		r := &records[i]
-		t, ok := ParseTag(r.Name)
-		if !ok {
+		if !r.Annotated { // a lightweight tag is no event (writes read its name: State.indexNames)
 			continue
 		}
-		p.names = append(p.names, registryName{r.Name, t.Artifact})
-		if t.HasCounter && compareDecimal(t.Counter, p.counters[t.Artifact]) > 0 {
-			p.counters[t.Artifact] = t.Counter
-		}
-		if !r.Annotated || t.Action == ActionNone {
+		t, ok := ParseTag(r.Name)
+		if !ok || t.Action == ActionNone {
 			continue
 		}
 		if r.Commit == "" {

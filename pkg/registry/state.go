@@ -18,16 +18,16 @@ type State struct {
 	// Warnings describe tags and states that readers survive but users should fix.
 	Warnings []string
 
-	events        []*Event // every event, oldest first
-	counters      map[string]string
-	names         []registryName // every tag whose name parses, lightweight ones included
+	events        []*Event    // every event, oldest first
+	records       []TagRecord // every tag, as built from
 	parseWarnings []string
 	versionOf     []*Version // by the position of the event
 	stagesInUse   []string
 
-	// Built from names when a write first needs them.
+	// Built from the records when a write first needs them.
 	tagNames     map[string]bool
 	artifactTags map[string][]string
+	counters     map[string]string // the highest counter per artifact, lightweight tags included
 }
 
 // Artifact is the derived state of one artifact.
@@ -100,7 +100,7 @@ func Build(records []TagRecord) *State {
 	for k, name := range p.artifacts {
 		artifacts[k] = artifactEvents{name, grouped[count[k]:count[k+1]:count[k+1]], seqs[count[k]:count[k+1]]}
 	}
-	return derive(events, artifacts, p.counters, p.names, p.warnings)
+	return derive(events, artifacts, records, p.warnings)
 }
 
 // artifactEvents are the events of one artifact, in order, and their positions in the order of
@@ -173,7 +173,7 @@ func (s *State) At(t time.Time) *State {
 			artifacts = append(artifacts, artifactEvents{name: name, events: events[:n:n]})
 		}
 	}
-	return derive(s.events[:after(s.events)], artifacts, s.counters, s.names, s.parseWarnings)
+	return derive(s.events[:after(s.events)], artifacts, s.records, s.parseWarnings)
 }
 
 // Events returns every event of the registry, oldest first.
@@ -202,24 +202,39 @@ func (s *State) tagsOf(artifact string) []string {
 	return s.artifactTags[artifact]
 }
 
-// indexNames builds the maps of tag names that writes need; reads never pay for them.
+// indexNames builds what writes need of the tags whose names parse, lightweight ones included:
+// their names, by artifact, and the highest counter of each artifact. Reads never pay for them.
 func (s *State) indexNames() {
 	if s.tagNames != nil {
 		return
 	}
-	s.tagNames = make(map[string]bool, len(s.names))
+	s.tagNames = make(map[string]bool)
 	s.artifactTags = make(map[string][]string)
-	for _, n := range s.names {
-		s.tagNames[n.name] = true
-		s.artifactTags[n.artifact] = append(s.artifactTags[n.artifact], n.name)
+	s.counters = make(map[string]string)
+	for _, r := range s.records {
+		t, ok := ParseTag(r.Name)
+		if !ok {
+			continue
+		}
+		s.tagNames[r.Name] = true
+		s.artifactTags[t.Artifact] = append(s.artifactTags[t.Artifact], r.Name)
+		if t.HasCounter && compareDecimal(t.Counter, s.counters[t.Artifact]) > 0 {
+			s.counters[t.Artifact] = t.Counter
+		}
 	}
+}
+
+// counter returns the highest counter of the artifact's tags ("" for none).
+func (s *State) counter(artifact string) string {
+	s.indexNames()
+	return s.counters[artifact]
 }
 
 // NextCounter returns the counter for a new numbered tag of the artifact, in canonical decimal
 // digits: one more than the highest counter of any of its tags, lightweight ones included
 // ("1" when there is none). Counters have no upper bound.
 func (s *State) NextCounter(artifact string) string {
-	return incrementDecimal(s.counters[artifact])
+	return incrementDecimal(s.counter(artifact))
 }
 
 // StagesInUse lists every stage that was ever assigned, in order of its first assignment.
@@ -278,13 +293,12 @@ func (s *State) Names() []string {
 
 // derive computes the state from the events in order and the same events by artifact (an At
 // state takes a prefix of each).
-func derive(events []*Event, artifacts []artifactEvents, counters map[string]string, names []registryName, warnings []string) *State {
+func derive(events []*Event, artifacts []artifactEvents, records []TagRecord, warnings []string) *State {
 	s := &State{
 		Artifacts:     make(map[string]*Artifact, len(artifacts)),
 		Warnings:      append([]string(nil), warnings...),
 		events:        events,
-		counters:      counters,
-		names:         names,
+		records:       records,
 		parseWarnings: warnings,
 		versionOf:     make([]*Version, len(events)),
 	}

@@ -99,7 +99,7 @@ type planner struct {
 }
 
 func (s *State) planner(artifact string, now time.Time) *planner {
-	p := &planner{now: now.Truncate(time.Second), counter: s.counters[artifact]}
+	p := &planner{now: now.Truncate(time.Second), counter: s.counter(artifact)}
 	if a := s.Artifacts[artifact]; a != nil {
 		p.last = a.Events[len(a.Events)-1].Time
 	}

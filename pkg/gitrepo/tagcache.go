@@ -24,11 +24,13 @@ import (
 const tagCacheFile = "git-model/tag-cache"
 
 // tagCacheMagic starts the file; a new layout gets a new one.
-const tagCacheMagic = "git-model tag cache 3\n"
+const tagCacheMagic = "git-model tag cache 4\n"
 
-// The file: the magic, the number of entries, the number of chunks and the length in bytes of
-// each, the entries, and a CRC-32C of all that. A chunk holds cacheChunk entries (the last one
-// the rest), so that the chunks are decoded on every core at once.
+// The file: the magic, the number of entries, the shared strings (their number, then each),
+// the number of chunks and the length in bytes of each, the entries, and a CRC-32C of all
+// that. A chunk holds cacheChunk entries (the last one the rest), so that the chunks are
+// decoded on every core at once. The commits and taggers of entries, which many tags share,
+// are numbers in the shared strings.
 const cacheChunk = 8192
 
 var peeledTypes = []string{"commit", "tree", "blob"}
@@ -49,8 +51,17 @@ func loadTagCache(path string) (tags []Tag, targets []string) {
 	go func() { checked <- crc32.Checksum(body, castagnoli) == sum }()
 	text := unsafe.String(unsafe.SliceData(body), len(body))
 	d := decoder{s: text, pos: len(tagCacheMagic)}
-	n, chunks := d.uvarint(), d.uvarint()
-	if d.bad || n > uint64(len(text)) || chunks != (n+cacheChunk-1)/cacheChunk {
+	n, nShared := d.uvarint(), d.uvarint()
+	if d.bad || n > uint64(len(text)) || nShared > uint64(len(text)) {
+		<-checked
+		return nil, nil
+	}
+	shared := make([]string, nShared)
+	for i := range shared {
+		shared[i] = d.string()
+	}
+	chunks := d.uvarint()
+	if d.bad || chunks != (n+cacheChunk-1)/cacheChunk {
 		<-checked
 		return nil, nil
 	}
@@ -83,7 +94,7 @@ func loadTagCache(path string) (tags []Tag, targets []string) {
 			}
 			first := c * cacheChunk
 			last := min(first+cacheChunk, int(n))
-			d := decoder{s: text[:start+ends[c]], pos: from}
+			d := decoder{s: text[:start+ends[c]], pos: from, shared: shared}
 			ok[c] = d.entries(tags[first:last], targets[first:last]) && d.pos == len(d.s)
 		}()
 	}
@@ -108,10 +119,10 @@ func (d *decoder) entries(tags []Tag, targets []string) bool {
 			t.PeeledType = peeledTypes[kind]
 		}
 		if flags&8 != 0 {
-			t.Commit = d.bytes(40)
+			t.Commit = d.sharedString()
 		}
 		if t.Annotated {
-			t.TaggerName, t.TaggerEmail, t.Message = d.string(), d.string(), d.string()
+			t.TaggerName, t.TaggerEmail, t.Message = d.sharedString(), d.sharedString(), d.string()
 		}
 		if flags&16 != 0 {
 			unix, offset := d.varint(), int(d.varint())
@@ -131,12 +142,23 @@ func (d *decoder) entries(tags []Tag, targets []string) bool {
 // only costs speed, so errors are not reported.
 func writeTagCache(path string, refs []tagRef, tags []Tag) {
 	var b bytes.Buffer
-	b.Grow(len(tags) * 160)
+	b.Grow(len(tags) * 100)
 	var sizes []int // of the chunks
 	chunkStart := 0
 	str := func(s string) {
 		b.Write(binary.AppendUvarint(nil, uint64(len(s))))
 		b.WriteString(s)
+	}
+	var shared []string
+	number := map[string]int{}
+	sharedStr := func(s string) {
+		k, ok := number[s]
+		if !ok {
+			k = len(shared)
+			number[s] = k
+			shared = append(shared, s)
+		}
+		b.Write(binary.AppendUvarint(nil, uint64(k)))
 	}
 	for i, t := range tags {
 		if i > 0 && i%cacheChunk == 0 {
@@ -162,11 +184,11 @@ func writeTagCache(path string, refs []tagRef, tags []Tag) {
 		}
 		b.WriteByte(flags)
 		if flags&8 != 0 {
-			b.WriteString(t.Commit)
+			sharedStr(t.Commit)
 		}
 		if t.Annotated {
-			str(t.TaggerName)
-			str(t.TaggerEmail)
+			sharedStr(t.TaggerName)
+			sharedStr(t.TaggerEmail)
 			str(t.Message)
 		}
 		if flags&16 != 0 {
@@ -179,6 +201,11 @@ func writeTagCache(path string, refs []tagRef, tags []Tag) {
 		sizes = append(sizes, b.Len()-chunkStart)
 	}
 	header := binary.AppendUvarint([]byte(tagCacheMagic), uint64(len(tags)))
+	header = binary.AppendUvarint(header, uint64(len(shared)))
+	for _, s := range shared {
+		header = binary.AppendUvarint(header, uint64(len(s)))
+		header = append(header, s...)
+	}
 	header = binary.AppendUvarint(header, uint64(len(sizes)))
 	for _, size := range sizes {
 		header = binary.AppendUvarint(header, uint64(size))
@@ -219,9 +246,20 @@ var (
 
 // decoder reads the cache's fields; bad records that the data ran short or was malformed.
 type decoder struct {
-	s   string
-	pos int
-	bad bool
+	s      string
+	pos    int
+	bad    bool
+	shared []string
+}
+
+// sharedString reads the number of a shared string.
+func (d *decoder) sharedString() string {
+	k := d.uvarint()
+	if k >= uint64(len(d.shared)) {
+		d.bad = true
+		return ""
+	}
+	return d.shared[k]
 }
 
 func (d *decoder) bytes(n int) string {

@@ -759,7 +759,7 @@ func TestTagCacheCorruptFileIsRebuilt(t *testing.T) {
 // otherMagic is the magic of another version of the cache's layout.
 func otherMagic() []byte {
 	magic := []byte(tagCacheMagic)
-	magic[len(magic)-2]++ // "…cache 3\n" → "…cache 4\n"
+	magic[len(magic)-2]++ // "…cache 4\n" → "…cache 5\n"
 	return magic
 }
 
@@ -1397,17 +1397,27 @@ func TestTagCacheChunks(t *testing.T) {
 			}
 		}
 
-		// The chunk table follows the magic, the entry count and the chunk count.
+		// The chunk table follows the magic, the entry count, the shared strings and the chunk
+		// count.
 		body := content[:len(content)-4]
 		d := decoder{s: string(body), pos: len(tagCacheMagic)}
-		count, chunks := d.uvarint(), d.uvarint()
-		sizes := make([]uint64, chunks)
+		count := d.uvarint()
+		sharedAt := d.pos
+		for range d.uvarint() {
+			d.string()
+		}
+		sharedEnd := d.pos
+		sizes := make([]uint64, d.uvarint())
 		for i := range sizes {
 			sizes[i] = d.uvarint()
 		}
 		entriesAt := d.pos
+		if d.bad || len(sizes) != (n+cacheChunk-1)/cacheChunk {
+			t.Fatalf("%d entries: the header does not read: %d chunks", n, len(sizes))
+		}
 		retable := func(sizes []uint64) []byte {
 			out := binary.AppendUvarint([]byte(tagCacheMagic), count)
+			out = append(out, body[sharedAt:sharedEnd]...)
 			out = binary.AppendUvarint(out, uint64(len(sizes)))
 			for _, size := range sizes {
 				out = binary.AppendUvarint(out, size)
@@ -1428,6 +1438,11 @@ func TestTagCacheChunks(t *testing.T) {
 			moved := slices.Clone(short)
 			moved[1]++
 			bad["a chunk boundary moved by one byte"] = moved
+		}
+		noShared := binary.AppendUvarint([]byte(tagCacheMagic), count)
+		noShared = binary.AppendUvarint(noShared, 0)
+		if cacheLoads(writeTemp(t, withChecksum(append(noShared, body[sharedEnd:]...)))) {
+			t.Errorf("%d entries, without the shared strings the entries number: the cache loads", n)
 		}
 		for what, bad := range bad {
 			if cacheLoads(writeTemp(t, retable(bad))) {

@@ -253,14 +253,16 @@ func (s *objectStore) loosePath(id []byte) string {
 }
 
 // readID reads an object by its raw id: from each pack that has it, then loose, until a copy
-// hashes to the id. The first failure is returned when none does.
+// hashes to the id. The first failure is returned when none does. The base of a delta (depth >
+// 0) is read from its first copy only, so that deltas that are each other's bases across packs
+// fail in as many steps as maxDeltaDepth rather than in packs^maxDeltaDepth.
 func (r *objectReader) readID(id []byte, depth int) (int, []byte, error) {
 	var first error
 	for _, p := range r.store.packs {
 		if off, ok := p.find(id); ok {
 			kind, data, err := r.readPacked(p, off, depth)
-			if err = r.check(id, kind, data, err); err == nil {
-				return kind, data, nil
+			if err = r.check(id, kind, data, err); err == nil || depth > 0 {
+				return kind, data, err
 			}
 			first = cmp.Or(first, err)
 		}

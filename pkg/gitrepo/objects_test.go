@@ -3,12 +3,16 @@ package gitrepo
 import (
 	"bytes"
 	"compress/zlib"
+	"crypto/sha1"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -1067,4 +1071,99 @@ func TestInflater(t *testing.T) {
 			t.Errorf("inflate after errors = %q, %v", out, err)
 		}
 	})
+}
+
+// The error for a corrupt tag object of a packed ref owns its strings: packed-refs is unmapped
+// by the time Tags returns it, and reading the inner error must not touch it.
+func TestTagsCorruptObjectErrorOutlivesPackedRefs(t *testing.T) {
+	dir := newRepo(t)
+	addVariedTags(t, dir)
+	gitCmd(t, dir, "pack-refs", "--all")
+	id := damageLooseTag(t, dir, "churn@v1.0.1", func(valid []byte) []byte {
+		damaged := bytes.Clone(valid)
+		damaged[len(damaged)/2] ^= 0xff
+		return damaged
+	})
+	_, err := tryReadTags(dir)
+	var corrupt *corruptObjectError
+	if !errors.As(err, &corrupt) {
+		t.Fatalf("Tags() = %v, want a corrupt object", err)
+	}
+	if msg := corrupt.Error(); !strings.Contains(msg, id) {
+		t.Errorf("the corrupt object's error %q does not name %s", msg, id)
+	}
+}
+
+// Two packs whose objects are each other's delta bases fail quickly, as one pack does.
+func TestObjectStoreDeltaCycleAcrossPacks(t *testing.T) {
+	a, b := sha1.Sum([]byte("a")), sha1.Sum([]byte("b"))
+	dir := t.TempDir()
+	for _, name := range []string{"1", "2"} {
+		writeRefDeltaPack(t, dir, strings.Repeat(name, 40), map[[20]byte][20]byte{a: b, b: a})
+	}
+	r := newReader(t, dir)
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := r.read(hex.EncodeToString(a[:]))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Errorf("reading a delta of a delta of itself succeeded")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("reading objects that are each other's delta bases in two packs had not returned after 10 s")
+	}
+}
+
+// writeRefDeltaPack writes a pack and its index in the object directory dir, each object of
+// objects (id → base) a REF_DELTA of its base.
+func writeRefDeltaPack(t *testing.T, dir, name string, objects map[[20]byte][20]byte) {
+	t.Helper()
+	var pack bytes.Buffer
+	pack.WriteString("PACK")
+	binary.Write(&pack, binary.BigEndian, uint32(2))
+	binary.Write(&pack, binary.BigEndian, uint32(len(objects)))
+	var compressed bytes.Buffer
+	z := zlib.NewWriter(&compressed)
+	z.Write(makeDelta(10, 10, deltaInsert("0123456789")))
+	z.Close()
+	type entry struct {
+		id     [20]byte
+		offset uint32
+	}
+	var entries []entry
+	for id, base := range objects {
+		entries = append(entries, entry{id, uint32(pack.Len())})
+		pack.WriteByte(objRefDelta<<4 | 10)
+		pack.Write(base[:])
+		pack.Write(compressed.Bytes())
+	}
+	sum := sha1.Sum(pack.Bytes())
+	pack.Write(sum[:])
+	slices.SortFunc(entries, func(x, y entry) int { return bytes.Compare(x.id[:], y.id[:]) })
+	var idx bytes.Buffer
+	idx.WriteString("\xfftOc\x00\x00\x00\x02")
+	for first := range 256 {
+		n := 0
+		for _, e := range entries {
+			if int(e.id[0]) <= first {
+				n++
+			}
+		}
+		binary.Write(&idx, binary.BigEndian, uint32(n))
+	}
+	for _, e := range entries {
+		idx.Write(e.id[:])
+	}
+	idx.Write(make([]byte, 4*len(entries))) // the CRCs, which nothing reads
+	for _, e := range entries {
+		binary.Write(&idx, binary.BigEndian, e.offset)
+	}
+	idx.Write(sum[:])
+	idxSum := sha1.Sum(idx.Bytes())
+	idx.Write(idxSum[:])
+	writeFile(t, filepath.Join(dir, "pack", "pack-"+name+".pack"), pack.String())
+	writeFile(t, filepath.Join(dir, "pack", "pack-"+name+".idx"), idx.String())
 }

@@ -64,13 +64,20 @@ func (r *Repository) createNewTag(name, id string) error {
 	conflict := func(other string) error {
 		return fmt.Errorf("'%s' exists; cannot create '%s'", other, refName)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrExist) {
-			return conflict(firstFile(common, refName))
+	var lock *os.File
+	var err error
+	for range 3 { // git pack-refs may remove the folder, emptied, between the two: again
+		if err = os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrExist) {
+				return conflict(firstFile(common, refName))
+			}
+			return err
 		}
-		return err
+		lock, err = os.OpenFile(path+".lock", os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
 	}
-	lock, err := os.OpenFile(path+".lock", os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
 	if errors.Is(err, fs.ErrExist) {
 		return ErrTagExists // another writer holds it: read again and retry
 	}

@@ -193,10 +193,11 @@ func searchPackedRefs(text, prefix string) (refs []tagRef, ok bool, err error) {
 // below refName/ (the folder a ref of that name would need).
 func hasPackedRef(text, refName string) (exists, below bool) {
 	if sorted(text) {
-		if at, ok := lowerBound(text, refName); ok {
+		at, ok := lowerBound(text, refName)
+		next, nextOK := lowerBound(text, refName+"/")
+		if ok && nextOK {
 			exists = at < len(text) && recordName(text, at) == refName
-			at, _ = lowerBound(text, refName+"/")
-			below = at < len(text) && strings.HasPrefix(recordName(text, at), refName+"/")
+			below = next < len(text) && strings.HasPrefix(recordName(text, next), refName+"/")
 			return exists, below
 		}
 	}

@@ -534,3 +534,22 @@ func TestPackedRefsSearchFindsWhatReadingFinds(t *testing.T) {
 		}
 	}
 }
+
+// A sorted packed-refs with a line the search cannot read still answers whether refs lie below
+// a name, the check that keeps a new tag a from hiding the packed a/b.
+func TestHasPackedRefPastALineItCannotRead(t *testing.T) {
+	id := strings.Repeat("1", 40)
+	for _, garbage := range []int{0, 1, 2, 3} {
+		var b strings.Builder
+		b.WriteString("# pack-refs with: peeled fully-peeled sorted \n")
+		for i, name := range []string{"refs/tags/a-x", "refs/tags/a/b", "refs/tags/c"} {
+			if i == garbage {
+				b.WriteString("garbage\n")
+			}
+			fmt.Fprintf(&b, "%s %s\n", id, name)
+		}
+		if exists, below := hasPackedRef(b.String(), "refs/tags/a"); exists || !below {
+			t.Errorf("garbage before line %d: exists %v, below %v; want false, true", garbage, exists, below)
+		}
+	}
+}

@@ -52,7 +52,8 @@ func loadTagCache(path string) (tags []Tag, targets []string) {
 	text := unsafe.String(unsafe.SliceData(body), len(body))
 	d := decoder{s: text, pos: len(tagCacheMagic)}
 	n, nShared := d.uvarint(), d.uvarint()
-	if d.bad || n > uint64(len(text)) || nShared > uint64(len(text)) {
+	const minEntry = 1 + 40 + 1 // an empty name, the target, the flags
+	if d.bad || n > uint64(len(text)/minEntry) || nShared > uint64(len(text)) {
 		<-checked
 		return nil, nil
 	}

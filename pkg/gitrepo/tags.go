@@ -297,11 +297,11 @@ type objectInfo struct {
 // fsck checks, the type a tag object declares for its target is trusted; the target must exist.
 func readTarget(src objectSource, target string) (objectInfo, error) {
 	var info objectInfo
-	kind, data, err := src.read(target)
+	id := strings.Clone(target) // a slice of packed-refs, soon unmapped: errors and lightweight tags keep it
+	kind, data, err := src.read(id)
 	if err != nil {
 		return info, err
 	}
-	id := strings.Clone(target) // a slice of packed-refs, soon unmapped; a lightweight tag keeps it
 	for depth := 0; kind == "tag"; depth++ {
 		if depth > 0 {
 			if kind, data, err = src.read(id); err != nil {

@@ -11,7 +11,8 @@ import (
 	"time"
 )
 
-// State is the registry derived from the repository's tags (registry.md §3).
+// State is the registry derived from the repository's tags (registry.md §3). What only some
+// commands need is computed on first use, so a State is not safe for concurrent use.
 type State struct {
 	// Artifacts holds every artifact that has at least one event, by name.
 	Artifacts map[string]*Artifact

@@ -95,6 +95,8 @@ func (e *env) cases(l layout, dir string) []*benchCase {
 				return []string{e.gitPath, "tag", "-a", "-m", "Benchmark tag", fmt.Sprintf("bench-floor-%d", run)}
 			},
 			teardown: func(run int, _ string) error { return e.deleteTags(dir, []string{fmt.Sprintf("bench-floor-%d", run)}) }},
+		{Name: "start-up", Command: "git model --version (starting the process: the floor of every command)", Floor: floorTag, Model: true,
+			argv: model("--version"), check: contains("git-model version")},
 		{Name: "ls warm", Command: "git model ls", Floor: floorNames, Target: target{Ratio: 2}, Model: true,
 			argv: model("ls"), check: contains(name + " ")},
 		{Name: "ls cold", Command: "rm -rf $GIT_DIR/git-model (untimed); git model ls", Floor: floorObjects, Target: target{Ratio: 1}, Model: true,

@@ -137,13 +137,11 @@ func (n *annotations) Prefetch(artifact string, commits []string) {
 	workers := min(runtime.GOMAXPROCS(0), len(blobs))
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := w; i < len(blobs); i += workers {
 				blobs[i].file, blobs[i].err = annotation.Parse(filePath, blobs[i].data)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	for _, b := range blobs {

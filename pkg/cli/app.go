@@ -71,8 +71,9 @@ func (app *App) State() (*registry.State, error) {
 	return app.stateOf("")
 }
 
-// stateOf is State restricted to the tags of one artifact ("" for all): what a write needs,
-// derived from a few hundred tags rather than from tens of thousands, and read at that cost.
+// stateOf is State restricted to the tags of one artifact ("" for all): what writes and the
+// commands about one artifact need, read and derived at the cost of its tags rather than of
+// tens of thousands.
 func (app *App) stateOf(artifact string) (*registry.State, error) {
 	repo, err := app.Repo()
 	if err != nil {

@@ -89,9 +89,7 @@ func (c *lsCommand) listRepos(specs []string) error {
 	results := make([]result, len(specs))
 	var wg sync.WaitGroup
 	for i, spec := range specs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			sub := &App{Stdout: c.app.Stdout, Stderr: c.app.Stderr,
 				global: &globalOptions{Repos: []string{spec}, Offline: c.app.global.Offline, NoColor: true}}
 			defer sub.Close()
@@ -101,7 +99,7 @@ func (c *lsCommand) listRepos(specs []string) error {
 				return
 			}
 			results[i].stages, results[i].rows, results[i].err = c.artifactRows(sub, state)
-		}()
+		})
 	}
 	wg.Wait()
 	var stages []string

@@ -19,8 +19,9 @@ static void inflater_free(z_stream *z) {
 	free(z);
 }
 
-// inflate_into decompresses the zlib stream at src into exactly dst_len bytes at dst. It
-// returns the number of bytes written, or -1 when the stream is damaged.
+// inflate_into decompresses the zlib stream at src into at most dst_len bytes at dst. It returns
+// the number of bytes written (when the stream ends or dst is full), or -1 when the stream is
+// damaged.
 static long inflate_into(z_stream *z, const unsigned char *src, size_t src_len, unsigned char *dst, size_t dst_len) {
 	if (inflateReset(z) != Z_OK)
 		return -1;

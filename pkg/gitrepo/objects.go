@@ -22,7 +22,9 @@ import (
 // for, so a damaged file can make it fail but never lie. Tags reads tag objects with it on every
 // core at once (libgit2 1.5 takes about three times as long per object and cannot share one
 // object database between threads); what it cannot read (an object of an alternate object
-// directory, an index of another version, a damaged file) is left to libgit2.
+// directory, a pack whose index is not version 2 or cannot be mapped, an object too large or
+// too deep in deltas) is left to libgit2; an object it holds but cannot read is reported as
+// corrupt.
 //
 // Pack and index files are mapped read-only until close: Git replaces them by renaming new ones
 // into place and never rewrites one, so a mapping stays valid even when a repack deletes the
@@ -253,7 +255,8 @@ func (s *objectStore) loosePath(id []byte) string {
 }
 
 // readID reads an object by its raw id: from each pack that has it, then loose, until a copy
-// hashes to the id. The first failure is returned when none does. The base of a delta (depth >
+// hashes to the id. When none does, the error is the loose copy's or, when there is none, the
+// first pack's. The base of a delta (depth >
 // 0) is read from its first copy only, so that deltas that are each other's bases across packs
 // fail in as many steps as maxDeltaDepth rather than in packs^maxDeltaDepth.
 func (r *objectReader) readID(id []byte, depth int) (int, []byte, error) {
@@ -384,8 +387,11 @@ func patchDelta(base, delta []byte) ([]byte, error) {
 	}
 	srcSize, ok1 := varint()
 	dstSize, ok2 := varint()
-	if !ok1 || !ok2 || srcSize != uint64(len(base)) || dstSize > maxObjectSize {
+	if !ok1 || !ok2 || srcSize != uint64(len(base)) {
 		return nil, errBad
+	}
+	if dstSize > maxObjectSize {
+		return nil, errUnsupported
 	}
 	out := make([]byte, 0, dstSize)
 	for len(delta) > 0 {

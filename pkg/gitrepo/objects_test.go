@@ -394,9 +394,11 @@ func TestObjectStoreIDs(t *testing.T) {
 	for _, name := range []string{"packed", "loose"} {
 		t.Run("uppercase id of the "+name+" tag", func(t *testing.T) {
 			id := strings.ToUpper(targets[name])
-			_, _, err := r.read(id)
-			if exists := r.exists(id); exists != (err == nil) {
-				t.Errorf("exists(%s) = %t, but read returns error %v", id, exists, err)
+			if kind, _, err := r.read(id); err != nil || kind != "tag" {
+				t.Errorf("read(%s) = %q, %v; want the tag", id, kind, err)
+			}
+			if !r.exists(id) {
+				t.Errorf("exists(%s) = false", id)
 			}
 		})
 	}

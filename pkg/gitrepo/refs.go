@@ -130,7 +130,7 @@ func parsePackedRefs(text string) ([]tagRef, error) {
 // findPackedRefs reads the lines of packed-refs that name a ref of the artifact prefix: by
 // binary search in a sorted file, else by searching the text for the name.
 func findPackedRefs(text, prefix string) ([]tagRef, error) {
-	if sorted(text) {
+	if packedRefsSorted(text) {
 		if refs, ok, err := searchPackedRefs(text, prefix); ok || err != nil {
 			return refs, err
 		}
@@ -192,7 +192,7 @@ func searchPackedRefs(text, prefix string) (refs []tagRef, ok bool, err error) {
 // hasPackedRef reports whether packed-refs has a line for refName, and whether it has refs
 // below refName/ (the folder a ref of that name would need).
 func hasPackedRef(text, refName string) (exists, below bool) {
-	if sorted(text) {
+	if packedRefsSorted(text) {
 		at, ok := lowerBound(text, refName)
 		next, nextOK := lowerBound(text, refName+"/")
 		if ok && nextOK {
@@ -210,8 +210,8 @@ func hasPackedRef(text, refName string) (exists, below bool) {
 // object a tag peels to, if any. A record is found from any byte by going back to the start
 // of its line, and over a "^" line. A line that does not read so makes the search give up.
 
-// sorted reports whether packed-refs says it is sorted, in lines that end in "\n" alone.
-func sorted(text string) bool {
+// packedRefsSorted reports whether packed-refs says it is sorted, in lines that end in "\n" alone.
+func packedRefsSorted(text string) bool {
 	header, _, _ := strings.Cut(text, "\n")
 	traits, ok := strings.CutPrefix(header, "# pack-refs with:")
 	return ok && slices.Contains(strings.Fields(traits), "sorted") && !strings.HasSuffix(header, "\r")

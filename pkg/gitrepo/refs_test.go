@@ -525,7 +525,7 @@ func TestPackedRefsSearchFindsWhatReadingFinds(t *testing.T) {
 		if _, ok, _ := searchPackedRefs(text, "a"); ok && what != "CRLF lines" {
 			t.Errorf("%s: the search did not give up", what)
 		}
-		if sorted(text) && what == "CRLF lines" {
+		if packedRefsSorted(text) && what == "CRLF lines" {
 			t.Errorf("%s: searched as sorted", what)
 		}
 		refs, err := findPackedRefs(text, "a")

@@ -26,11 +26,16 @@ const tagCacheFile = "git-model/tag-cache"
 // tagCacheMagic starts the file; a new layout gets a new one.
 const tagCacheMagic = "git-model tag cache 4\n"
 
-// The file: the magic, the number of entries, the shared strings (their number, then each),
-// the number of chunks and the length in bytes of each, the entries, and a CRC-32C of all
-// that. A chunk holds cacheChunk entries (the last one the rest), so that the chunks are
-// decoded on every core at once. The commits and taggers of entries, which many tags share,
-// are numbers in the shared strings.
+// The file: the magic, the number of entries, the shared strings (their number, then each,
+// length-prefixed), the number of chunks and the length in bytes of each, the entries, and a
+// CRC-32C of all that. Each entry: its name (length-prefixed), the 40-hex target, a flags byte
+// (1 annotated; bits 1-2 the peeled type's index in peeledTypes; 8 a commit; 16 a tagger
+// time), then the commit's number in the shared strings, the tagger name's and email's numbers
+// and the message (annotated only), and the time as varint seconds and zone offset. Commits and
+// taggers, which many tags share, are so stored once.
+
+// cacheChunk is how many entries a chunk holds (the last one the rest); the chunks are decoded
+// on every core at once.
 const cacheChunk = 8192
 
 var peeledTypes = []string{"commit", "tree", "blob"}
@@ -86,9 +91,7 @@ func loadTagCache(path string) (tags []Tag, targets []string) {
 	ok := make([]bool, chunks)
 	var wg sync.WaitGroup
 	for c := range ends {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			from := start
 			if c > 0 {
 				from += ends[c-1]
@@ -97,7 +100,7 @@ func loadTagCache(path string) (tags []Tag, targets []string) {
 			last := min(first+cacheChunk, int(n))
 			d := decoder{s: text[:start+ends[c]], pos: from, shared: shared}
 			ok[c] = d.entries(tags[first:last], targets[first:last]) && d.pos == len(d.s)
-		}()
+		})
 	}
 	wg.Wait()
 	if !<-checked || slices.Contains(ok, false) {
@@ -253,7 +256,7 @@ type decoder struct {
 	shared []string
 }
 
-// sharedString reads the number of a shared string.
+// sharedString reads a shared string, stored as its number in the table.
 func (d *decoder) sharedString() string {
 	k := d.uvarint()
 	if k >= uint64(len(d.shared)) {

@@ -195,11 +195,9 @@ func (r *Repository) readObjects(refs []tagRef, indexes []int, tags []Tag) error
 		errs := make([]error, workers)
 		var wg sync.WaitGroup
 		for w := range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				misses[w], errs[w] = readSome(store, refs, indexes, tags, w, workers)
-			}()
+			})
 		}
 		wg.Wait()
 		for _, err := range errs {

@@ -57,8 +57,28 @@ func compareEvents(e, f *Event) int {
 // parsed is what one pass over the tag records gives.
 type parsed struct {
 	entries   []sortEntry // one per event (the events live in chunks, one per core)
-	artifacts []string    // the artifacts of the events: sortEntry.artifact indexes it
+	artifacts numbering   // the artifacts of the events: sortEntry.artifact is their number
 	warnings  []string    // registry tags that cannot be events
+}
+
+// numbering numbers names in the order they come.
+type numbering struct {
+	names  []string
+	number map[string]int32
+}
+
+// of returns the number of name, giving it the next one if it has none.
+func (n *numbering) of(name string) int32 {
+	k, ok := n.number[name]
+	if !ok {
+		if n.number == nil {
+			n.number = make(map[string]int32)
+		}
+		k = int32(len(n.names))
+		n.number[name] = k
+		n.names = append(n.names, name)
+	}
+	return k
 }
 
 // sortEntry is what ordering and grouping the events need of one, kept together so that they
@@ -66,7 +86,7 @@ type parsed struct {
 type sortEntry struct {
 	sec      int64 // the tagger time, in Unix seconds
 	e        *Event
-	artifact int32 // index into parsed.artifacts
+	artifact int32 // index into parsed.artifacts.names
 	action   Action
 }
 
@@ -77,29 +97,17 @@ func parseTags(records []TagRecord) parsed {
 	chunks := make([]parsed, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			chunks[w] = parseChunk(records[w*len(records)/workers : (w+1)*len(records)/workers])
-		}()
+		})
 	}
 	wg.Wait()
 	p := chunks[0]
-	index := make(map[string]int32, len(p.artifacts))
-	for i, name := range p.artifacts {
-		index[name] = int32(i)
-	}
 	for _, c := range chunks[1:] {
 		// Artifacts are numbered per chunk: number them for the whole.
-		renumber := make([]int32, len(c.artifacts))
-		for i, name := range c.artifacts {
-			k, ok := index[name]
-			if !ok {
-				k = int32(len(p.artifacts))
-				index[name] = k
-				p.artifacts = append(p.artifacts, name)
-			}
-			renumber[i] = k
+		renumber := make([]int32, len(c.artifacts.names))
+		for i, name := range c.artifacts.names {
+			renumber[i] = p.artifacts.of(name)
 		}
 		for i := range c.entries {
 			c.entries[i].artifact = renumber[c.entries[i].artifact]
@@ -114,7 +122,6 @@ func parseTags(records []TagRecord) parsed {
 func parseChunk(records []TagRecord) parsed {
 	events := make([]Event, 0, len(records)) // never grows: the entries point into it
 	p := parsed{entries: make([]sortEntry, 0, len(records))}
-	index := make(map[string]int32)
 	var last int32 = -1 // the artifact of the previous event: records come in name order
 	for i := range records {
 		r := &records[i]
@@ -138,14 +145,8 @@ func parseChunk(records []TagRecord) parsed {
 			AuthorEmail: r.TaggerEmail,
 			Message:     r.Message,
 		})
-		if last < 0 || p.artifacts[last] != t.Artifact {
-			k, ok := index[t.Artifact]
-			if !ok {
-				k = int32(len(p.artifacts))
-				index[t.Artifact] = k
-				p.artifacts = append(p.artifacts, t.Artifact)
-			}
-			last = k
+		if last < 0 || p.artifacts.names[last] != t.Artifact {
+			last = p.artifacts.of(t.Artifact)
 		}
 		p.entries = append(p.entries, sortEntry{sec: r.When.Unix(), e: &events[len(events)-1], artifact: last, action: t.Action})
 	}

@@ -20,7 +20,7 @@ type State struct {
 	Warnings []string
 
 	events        []*Event    // every event, oldest first
-	records       []TagRecord // every tag, as built from
+	records       []TagRecord // the records the state was built from (indexNames reads their names)
 	parseWarnings []string
 	versionOf     []*Version // by the position of the event
 	stagesInUse   []string
@@ -83,7 +83,7 @@ func Build(records []TagRecord) *State {
 	order := sortEvents(p.entries)
 	// Group the events by artifact, in order, all in one allocation, with their positions.
 	events := make([]*Event, len(order))
-	count := make([]int, len(p.artifacts)+1)
+	count := make([]int, len(p.artifacts.names)+1)
 	for i, o := range order {
 		events[i] = o.e
 		count[o.artifact+1]++
@@ -92,13 +92,13 @@ func Build(records []TagRecord) *State {
 		count[k] += count[k-1]
 	}
 	grouped, seqs := make([]*Event, len(order)), make([]int32, len(order))
-	next := slices.Clone(count[:len(p.artifacts)])
+	next := slices.Clone(count[:len(p.artifacts.names)])
 	for i, o := range order {
 		grouped[next[o.artifact]], seqs[next[o.artifact]] = o.e, int32(i)
 		next[o.artifact]++
 	}
-	artifacts := make([]artifactEvents, len(p.artifacts))
-	for k, name := range p.artifacts {
+	artifacts := make([]artifactEvents, len(p.artifacts.names))
+	for k, name := range p.artifacts.names {
 		artifacts[k] = artifactEvents{name, grouped[count[k]:count[k+1]:count[k+1]], seqs[count[k]:count[k+1]]}
 	}
 	return derive(events, artifacts, records, p.warnings)
@@ -315,16 +315,14 @@ func derive(events []*Event, artifacts []artifactEvents, records []TagRecord, wa
 	workers := min(runtime.GOMAXPROCS(0), len(events)/4096+1)
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := w; i < len(artifacts); i += workers {
-				for j, seq := range artifacts[i].seqs {
+				for j, seq := range artifacts[i].seqs { // the positions Build found, set here to spread the writes
 					artifacts[i].events[j].seq = seq
 				}
 				perArtifact[i] = all[i].derive(s.versionOf)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	byName := make([]int, len(artifacts))

@@ -4,6 +4,9 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 GO      ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+# The Go release the product is built and tested with, fetched by the go command itself when the
+# machine's Go is older (SECURITY.md says why).
+export GOTOOLCHAIN ?= go1.27.3
 VERSION ?= $(shell git describe --tags --match 'v[0-9]*' --always --dirty 2>/dev/null || echo 0.1.0-dev)
 
 BINDIR  = $(DESTDIR)$(PREFIX)/bin

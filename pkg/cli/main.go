@@ -176,6 +176,10 @@ func (app *App) report(err error) int {
 	}
 	msg := strings.ReplaceAll(exit.err.Error(), "\n", " ")
 	fmt.Fprintf(app.Stderr, "%s: %s\n", exit.prefix, msg)
+	var hinted interface{ Hint() string }
+	if errors.As(err, &hinted) {
+		fmt.Fprintf(app.Stderr, "hint: %s\n", hinted.Hint())
+	}
 	return exit.code
 }
 

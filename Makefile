@@ -24,7 +24,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LDFLAGS = -X github.com/git-model/git-model/pkg/cli.Version=$(VERSION)
 
-.PHONY: all deps build test fuzz bench install uninstall clean
+.PHONY: all deps build test fuzz bench vulncheck install uninstall clean
 
 all: build
 
@@ -71,6 +71,19 @@ bench: build
 	$(GO) build -trimpath -o bin/git-model-bench ./cmd/git-model-bench
 	bin/git-model-bench -bin bin/git-model -repos $(BENCH_DIR)/repos -runs $(BENCH_RUNS) \
 		-gobench $(BENCH_DIR)/go-bench.txt -markdown $(BENCH_MD) $(BENCH_FLAGS)
+
+# Checks the code and its dependencies against the Go vulnerability database (SECURITY.md).
+# The database is the Go module golang.org/x/vulndb, turned into govulncheck's layout by its own
+# indexdb command; VULNDB=latest takes the newest one the module proxy serves.
+VULNDB      ?= latest
+GOVULNCHECK ?= v1.9.0
+
+vulncheck:
+	@osv=$$($(GO) mod download -json golang.org/x/vulndb@$(VULNDB) | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p'); \
+	test -d "$$osv/data/osv" || { echo "no vulnerability database in '$$osv'" >&2; exit 1; }; \
+	rm -rf bin/vulndb && \
+	$(GO) run golang.org/x/vulndb/cmd/indexdb@$(VULNDB) -vulns "$$osv/data/osv" -out bin/vulndb && \
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK) -db file://$(CURDIR)/bin/vulndb ./...
 
 install: build
 	install -d $(BINDIR) $(MANDIR) $(BASHDIR) $(ZSHDIR) $(FISHDIR) $(FISHCONFDIR)

@@ -55,6 +55,11 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzTagCacheLoad -fuzztime $(FUZZTIME) ./pkg/gitrepo
 	$(GO) test -run '^$$' -fuzz FuzzPatchDelta -fuzztime $(FUZZTIME) ./pkg/gitrepo
 
+# Kills writes at random instants and checks what they leave (cmd/git-model/crash_test.go).
+STRESS_ITERATIONS ?= 200
+stress:
+	$(GO) test -count=1 -run '^TestCrashWrites$$' -v ./cmd/git-model -stress.iterations=$(STRESS_ITERATIONS)
+
 # Benchmarks (BENCHMARKS.md): the Go benchmarks of the parser and the state, then
 # git-model-bench, which generates registry repositories of 1k to 40k tags under bench/repos
 # (once; they are kept) and times the commands against git's own floors. The results go to

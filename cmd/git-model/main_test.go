@@ -44,7 +44,17 @@ func TestScripts(t *testing.T) {
 		Dir:           "testdata",
 		Setup:         setupEnv,
 		UpdateScripts: *update,
+		Condition:     condition,
 	})
+}
+
+// condition answers the scenarios' own conditions: [root], the user that can chown files to
+// another user and drop privileges (CI runs as root).
+func condition(cond string) (bool, error) {
+	if cond == "root" {
+		return os.Geteuid() == 0, nil
+	}
+	return false, fmt.Errorf("unknown condition %q", cond)
 }
 
 // gitConfig is the global Git configuration of every scenario.

@@ -536,13 +536,8 @@ type gitHTTPServer struct {
 
 func (e *remoteEnv) startGitHTTP(root string) *gitHTTPServer {
 	e.t.Helper()
-	execPath := strings.TrimSpace(e.git("", "--exec-path"))
-	backend := filepath.Join(execPath, "git-http-backend")
+	backend := e.gitHTTPBackend(root)
 	s := &gitHTTPServer{}
-	serverHome := e.path("server-home")
-	if err := os.MkdirAll(serverHome, 0o755); err != nil {
-		e.t.Fatal(err)
-	}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.requests.Add(1)
 		user, password, ok := r.BasicAuth()
@@ -555,6 +550,27 @@ func (e *remoteEnv) startGitHTTP(root string) *gitHTTPServer {
 		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/git-upload-pack") {
 			s.uploadPacks.Add(1)
 		}
+		backend.ServeHTTP(w, r)
+	}))
+	e.t.Cleanup(s.srv.Close)
+	if !strings.HasPrefix(s.srv.URL, "http://127.0.0.1:") {
+		e.t.Fatalf("the test server is not on loopback: %s", s.srv.URL)
+	}
+	return s
+}
+
+// gitHTTPBackend serves the repositories under root over smart HTTP: git http-backend through
+// CGI, as the user the request authenticated as (if any).
+func (e *remoteEnv) gitHTTPBackend(root string) http.Handler {
+	e.t.Helper()
+	execPath := strings.TrimSpace(e.git("", "--exec-path"))
+	backend := filepath.Join(execPath, "git-http-backend")
+	serverHome := e.path("server-home")
+	if err := os.MkdirAll(serverHome, 0o755); err != nil {
+		e.t.Fatal(err)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, _, _ := r.BasicAuth()
 		// net/http/cgi refuses chunked request bodies, which libgit2 sends when it pushes: hand
 		// the CGI the body with its length instead (bounded, as these tests push little).
 		if len(r.TransferEncoding) > 0 {
@@ -576,12 +592,7 @@ func (e *remoteEnv) startGitHTTP(root string) *gitHTTPServer {
 				"GIT_CONFIG_NOSYSTEM=1",
 			},
 		}).ServeHTTP(w, r)
-	}))
-	e.t.Cleanup(s.srv.Close)
-	if !strings.HasPrefix(s.srv.URL, "http://127.0.0.1:") {
-		e.t.Fatalf("the test server is not on loopback: %s", s.srv.URL)
-	}
-	return s
+	})
 }
 
 // credentialHelper is a credential helper that always answers user and password.

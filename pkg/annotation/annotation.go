@@ -17,6 +17,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/git-model/git-model/pkg/safefile"
 )
 
 // FileName is the annotations file of a repository or of a monorepo folder.
@@ -48,17 +50,11 @@ func FilePath(artifact, file string) (filePath, key string) {
 }
 
 // CheckFolder refuses a DIR:NAME whose folder would lead out of the work tree ("..") or into
-// Git's own directory (".git"): the name grammar allows them, a file path must not.
+// Git's own directory (".git", in any case): the name grammar allows them, a file path must not.
 func CheckFolder(artifact string) error {
 	dir, _, found := strings.Cut(artifact, ":")
-	if !found {
-		return nil
-	}
-	clean := path.Clean(dir)
-	for _, part := range strings.Split(clean, "/") {
-		if part == ".." || part == ".git" {
-			return fmt.Errorf("folder '%s' of '%s' is outside the work tree or inside .git", dir, artifact)
-		}
+	if found && !safefile.InTree(dir) {
+		return fmt.Errorf("folder '%s' of '%s' is outside the work tree or inside .git", dir, artifact)
 	}
 	return nil
 }

@@ -29,7 +29,7 @@ func TestCheckFolder(t *testing.T) {
 			t.Errorf("CheckFolder(%q) = %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"..:x", "../up:x", "a/../../b:x", ".git:x", "a/.git/hooks:x", "a/../.git:x"} {
+	for _, bad := range []string{"..:x", "../up:x", "a/../../b:x", ".git:x", "a/.git/hooks:x", "a/../.git:x", ".GIT:x", "a/.Git/b:x", "/etc:x"} {
 		if err := CheckFolder(bad); err == nil {
 			t.Errorf("CheckFolder(%q) = nil, want an error", bad)
 		}

@@ -3,13 +3,12 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/git-model/git-model/pkg/annotation"
+	"github.com/git-model/git-model/pkg/gitrepo"
 	"github.com/git-model/git-model/pkg/registry"
 )
 
@@ -173,20 +172,16 @@ func (app *App) editAnnotations(name string, commit bool, message string, edit f
 		return err
 	}
 	filePath, key := annotation.FilePath(name, notes.index)
-	full := filepath.Join(repo.WorkDir(), filepath.FromSlash(filePath))
-	if target, err := filepath.EvalSymlinks(full); err == nil {
-		full = target // edit the file a link points to, and keep the link
-	}
-	data, err := os.ReadFile(full)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		if _, statErr := os.Stat(filepath.Dir(full)); statErr != nil {
-			return userError("folder '%s' does not exist", path.Dir(filePath))
+	var lock *gitrepo.IndexLock
+	if commit { // as git commit does, before anything changes
+		if lock, err = repo.LockIndex(); err != nil {
+			return fatalError(err)
 		}
-	case err != nil && isDirError(err):
-		return userError("%s is a directory, not a file", filePath)
-	case err != nil:
-		return fatalError(fmt.Errorf("reading %s: %w", filePath, unwrapPath(err)))
+		defer lock.Unlock()
+	}
+	data, err := repo.ReadWorkTreeFileToEdit(filePath)
+	if err := workTreeError(filePath, err); err != nil {
+		return refusal(err)
 	}
 	f, err := annotation.Parse(filePath, data)
 	if err != nil {
@@ -201,8 +196,8 @@ func (app *App) editAnnotations(name string, commit bool, message string, edit f
 		return userError("%v", err)
 	}
 	if string(edited.Bytes()) != string(data) {
-		if err := annotation.WriteFile(full, edited.Bytes()); err != nil {
-			return fatalError(err)
+		if err := repo.ReplaceWorkTreeFile(filePath, edited.Bytes()); err != nil {
+			return refusal(err)
 		}
 		fmt.Fprintf(app.Stdout, "Updated %s\n", filePath)
 	} else if !commit || app.committed(filePath, data) {
@@ -212,7 +207,22 @@ func (app *App) editAnnotations(name string, commit bool, message string, edit f
 	if !commit {
 		return nil
 	}
-	return app.commitFile(filePath, message)
+	return app.commitFile(lock, filePath, message)
+}
+
+// refusal is the error of a work-tree file that git-model refuses to read or write (a symbolic
+// link, not a regular file, too large, outside the work tree): the user's to fix (exit 1).
+// Any other failure is fatal.
+func refusal(err error) error {
+	var refused *gitrepo.FileError
+	var exit *exitError
+	switch {
+	case errors.As(err, &refused):
+		return userError("%v", err)
+	case errors.As(err, &exit):
+		return err
+	}
+	return fatalError(err)
 }
 
 // committed reports whether HEAD holds a file with exactly this content.
@@ -229,9 +239,9 @@ func (app *App) committed(filePath string, data []byte) bool {
 	return err == nil && ok && string(old) == string(data)
 }
 
-// commitFile commits one file of the work tree, as `git commit FILE` would with nothing else
-// staged, and prints git's summary line.
-func (app *App) commitFile(filePath, message string) error {
+// commitFile commits one file of the work tree, and nothing else, under the index lock, as
+// `git commit FILE` does, and prints git's summary line.
+func (app *App) commitFile(lock *gitrepo.IndexLock, filePath, message string) error {
 	repo, err := app.Repo()
 	if err != nil {
 		return err
@@ -252,7 +262,7 @@ func (app *App) commitFile(filePath, message string) error {
 	if err != nil {
 		return err
 	}
-	id, err := repo.CommitFile(filePath, message, gitSignature(author, authorTime), gitSignature(committer, commitTime))
+	id, err := lock.CommitFile(filePath, message, gitSignature(author, authorTime), gitSignature(committer, commitTime))
 	if err != nil {
 		return fatalError(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -195,14 +194,9 @@ func (n *annotations) read(commit, filePath string) (key string, data []byte, er
 		if _, cached := n.files[key]; cached {
 			return key, nil, nil
 		}
-		data, err := os.ReadFile(filepath.Join(n.repo.WorkDir(), filepath.FromSlash(filePath)))
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			return "", nil, nil
-		case err != nil && isDirError(err):
-			return "", nil, fmt.Errorf("%s is a directory, not a file", filePath)
-		case err != nil:
-			return "", nil, fatalError(fmt.Errorf("reading %s: %w", filePath, unwrapPath(err)))
+		data, err := n.repo.ReadWorkTreeFile(filePath)
+		if err != nil {
+			return "", nil, workTreeError(filePath, err)
 		}
 		return key, data, nil
 	}
@@ -251,12 +245,17 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// isDirError reports whether a read failed because the path is a directory.
-func isDirError(err error) bool {
-	var pathErr *fs.PathError
-	if !errors.As(err, &pathErr) {
-		return false
+// workTreeError is the error of a read of a work-tree file, nil for a file that does not exist
+// (the work tree simply has none): a file git-model refuses (outside the work tree, not a
+// regular file, too large) is an error of the file's content, which reading commands report as
+// a warning; anything else is a failure to read the work tree.
+func workTreeError(filePath string, err error) error {
+	var refused *gitrepo.FileError
+	switch {
+	case err == nil || errors.Is(err, fs.ErrNotExist):
+		return nil
+	case errors.As(err, &refused):
+		return err
 	}
-	info, statErr := os.Stat(pathErr.Path)
-	return statErr == nil && info.IsDir()
+	return fatalError(fmt.Errorf("reading %s: %w", filePath, unwrapPath(err)))
 }

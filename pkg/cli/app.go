@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -137,15 +135,9 @@ func (app *App) readConfig(repo *gitrepo.Repository) (config.Config, error) {
 }
 
 func (app *App) readGTOFile(repo *gitrepo.Repository) ([]byte, error) {
-	if dir := repo.WorkDir(); dir != "" {
-		data, err := os.ReadFile(filepath.Join(dir, config.GTOFile))
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", config.GTOFile, err)
-		}
-		return data, nil
+	if repo.WorkDir() != "" {
+		data, err := repo.ReadWorkTreeFile(config.GTOFile)
+		return data, workTreeError(config.GTOFile, err) // readConfig says how it fails
 	}
 	if repo.IsEmpty() {
 		return nil, nil
@@ -161,7 +153,7 @@ func (app *App) readGTOFile(repo *gitrepo.Repository) ([]byte, error) {
 // warn prints warnings on stderr, each on its own line.
 func (app *App) warn(warnings []string) {
 	for _, w := range warnings {
-		fmt.Fprintf(app.Stderr, "warning: %s\n", w)
+		fmt.Fprintf(app.Stderr, "warning: %s\n", terminalSafe(w))
 	}
 }
 

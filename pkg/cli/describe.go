@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -91,8 +90,10 @@ func (c *describeCommand) Execute(args []string) error {
 			Type: a.Type, Version: nullable(version), Virtual: a.Virtual})
 	case c.Path || c.Type || c.Description || c.Labels:
 		printFields(out, field{c.Path, a.Path}, field{c.Type, a.Type}, field{c.Description, a.Description})
-		if c.Labels && len(a.Labels) > 0 {
-			fmt.Fprintln(out, strings.Join(a.Labels, "\n"))
+		if c.Labels {
+			for _, label := range a.Labels {
+				fmt.Fprintln(out, terminalSafe(label))
+			}
 		}
 		return nil
 	}

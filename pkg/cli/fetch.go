@@ -2,7 +2,9 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 
+	"github.com/git-model/git-model/pkg/gitrepo"
 	"github.com/git-model/git-model/pkg/registry"
 )
 
@@ -31,7 +33,7 @@ func (c *fetchCommand) Execute(args []string) error {
 	remote := c.app.remoteName(repo, c.Remote)
 	remoteTags, err := repo.RemoteTags(remote)
 	if err != nil {
-		return userError("%v", err)
+		return remoteFailure(err)
 	}
 	local, err := repo.TagRefs()
 	if err != nil {
@@ -41,25 +43,41 @@ func (c *fetchCommand) Execute(args []string) error {
 	if err != nil {
 		return err
 	}
-	var refspecs, report, kept []string
+	// Tags are created only where no local tag has the name at that moment, and moved (--force)
+	// only from the target read here: a tag written here while the fetch runs is kept, never
+	// overwritten (gitrepo.FetchTags).
+	var updates []gitrepo.TagUpdate
+	var report, kept []string
 	for _, name := range sortedKeys(remoteTags) {
 		if _, ok := registry.ParseTag(name); !ok || p[name] == "delete" {
 			continue // not a registry tag, or deleted here and not pushed yet
 		}
-		ref := "refs/tags/" + name
 		mine, has := local[name]
 		switch {
 		case !has:
-			refspecs, report = append(refspecs, "+"+ref+":"+ref), append(report, " * [new tag]      "+name)
+			updates = append(updates, gitrepo.TagUpdate{Name: name})
 		case mine == remoteTags[name]:
 		case c.Force:
-			refspecs, report = append(refspecs, "+"+ref+":"+ref), append(report, " t [tag update]   "+name)
+			updates = append(updates, gitrepo.TagUpdate{Name: name, Old: mine})
 		default:
 			kept = append(kept, name)
 		}
 	}
-	if err := repo.Fetch(remote, refspecs); err != nil {
-		return userError("%v", err)
+	outcome, fetchErr := repo.FetchTags(remote, updates)
+	for _, u := range updates {
+		switch outcome[u.Name] {
+		case gitrepo.TagCreated:
+			report = append(report, " * [new tag]      "+u.Name)
+		case gitrepo.TagUpdated:
+			report = append(report, " t [tag update]   "+u.Name)
+		case gitrepo.TagKept:
+			kept = append(kept, u.Name)
+		}
+	}
+	slices.Sort(kept)
+	if fetchErr != nil {
+		c.printReport(remote, report)
+		return remoteFailure(fetchErr)
 	}
 	if c.Prune {
 		for _, name := range sortedKeys(local) {
@@ -68,20 +86,29 @@ func (c *fetchCommand) Execute(args []string) error {
 			}
 			if _, has := remoteTags[name]; !has && p[name] == "" {
 				if err := repo.DeleteTag(name); err != nil {
+					c.printReport(remote, report)
 					return fatalError(err)
 				}
 				report = append(report, " - [deleted]      "+name)
 			}
 		}
 	}
-	if len(report) > 0 {
-		fmt.Fprintf(c.app.Stdout, "From %s\n", remote)
-		for _, line := range report {
-			fmt.Fprintln(c.app.Stdout, line)
-		}
-	}
+	c.printReport(remote, report)
 	if len(kept) > 0 {
-		return userError("kept %s, which '%s' has with another target; use --force to take the remote's", quoteList(kept), remote)
+		return userError("kept %s, which '%s' has with another target; use --force to take the remote's",
+			quoteList(kept), gitrepo.RedactURL(remote))
 	}
 	return nil
+}
+
+// printReport prints what a fetch did, as git fetch does: "From REMOTE" (without a URL's user
+// and password), then a line per tag.
+func (c *fetchCommand) printReport(remote string, report []string) {
+	if len(report) == 0 {
+		return
+	}
+	fmt.Fprintf(c.app.Stdout, "From %s\n", gitrepo.RedactURL(remote))
+	for _, line := range report {
+		fmt.Fprintln(c.app.Stdout, line)
+	}
 }

@@ -77,7 +77,7 @@ func (c *historyCommand) Execute(args []string) error {
 	}
 	rows := make([][]string, len(events))
 	for i, e := range events {
-		rows[i] = []string{e.Time.Format(tableTime), e.Artifact, e.Action.String(), orNone(eventVersion(state, e, true)),
+		rows[i] = []string{tableTime(e.Time), e.Artifact, e.Action.String(), orNone(eventVersion(state, e, true)),
 			orNone(e.Stage), registry.ShortCommit(e.Commit), e.Name}
 	}
 	return c.app.writeTable([]string{"time", "artifact", "event", "version", "stage", "commit", "tag"}, rows,

@@ -322,7 +322,7 @@ func (c *lsCommand) listVersions(state *registry.State) error {
 			name += " (deregistered)"
 		}
 		rows = append(rows, []string{name, orNone(strings.Join(stages, ",")), registry.ShortCommit(v.Commit),
-			created.Time.Format(tableTime), orNone(created.Author), orNone(note.Path)})
+			tableTime(created.Time), orNone(created.Author), orNone(note.Path)})
 	}
 	if c.JSON {
 		return writeJSON(c.app.Stdout, out)

@@ -64,6 +64,11 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			printCompletions(stdout, items, mode == "verbose")
 		}
 	}
+	if completing == nil {
+		if err := checkEmptyArguments(parser, args); err != nil {
+			return app.report(err)
+		}
+	}
 	_, err := parser.ParseArgs(args)
 	return app.report(err)
 }
@@ -174,7 +179,7 @@ func (app *App) report(err error) int {
 	if !errors.As(err, &exit) {
 		exit = &exitError{"fatal", 128, err}
 	}
-	msg := strings.ReplaceAll(exit.err.Error(), "\n", " ")
+	msg := terminalSafe(strings.ReplaceAll(exit.err.Error(), "\n", " "))
 	fmt.Fprintf(app.Stderr, "%s: %s\n", exit.prefix, msg)
 	var hinted interface{ Hint() string }
 	if errors.As(err, &hinted) {
@@ -190,12 +195,4 @@ func flagsMessage(err *flags.Error) string {
 		msg = strings.ToLower(msg[:1]) + msg[1:]
 	}
 	return msg
-}
-
-// noExtraArgs is a usage error for positional arguments that a command does not take.
-func noExtraArgs(args []string) error {
-	if len(args) > 0 {
-		return usageError(fmt.Errorf("unexpected argument '%s'", args[0]))
-	}
-	return nil
 }

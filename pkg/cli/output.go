@@ -7,10 +7,15 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/git-model/git-model/pkg/gitrepo"
 )
 
-// tableTime is how tables show a time: git's --date=iso, in the tagger's own time zone.
-const tableTime = "2006-01-02 15:04:05 -0700"
+// tableTime is how tables show a time: git's --date=iso, in the tagger's own time zone, which
+// is shown as the tag wrote it.
+func tableTime(t time.Time) string {
+	return t.Format("2006-01-02 15:04:05 ") + gitrepo.ZoneText(t)
+}
 
 // none fills an empty table cell.
 const none = "-"
@@ -19,11 +24,14 @@ const none = "-"
 // trailing blanks. colorOf gives the colour of a cell (nil or "" for none); the header is bold.
 func (app *App) writeTable(header []string, rows [][]string, colorOf func(col int, cell string) string) error {
 	widths := make([]int, len(header))
-	all := append([][]string{header}, rows...)
-	for _, row := range all {
+	all := make([][]string, 0, len(rows)+1)
+	for _, row := range append([][]string{header}, rows...) {
+		safe := make([]string, len(row))
 		for i, cell := range row {
-			widths[i] = max(widths[i], utf8.RuneCountInString(cell))
+			safe[i] = terminalSafe(cell)
+			widths[i] = max(widths[i], utf8.RuneCountInString(safe[i]))
 		}
+		all = append(all, safe)
 	}
 	var b strings.Builder
 	for r, row := range all {
@@ -90,7 +98,51 @@ type field struct {
 func printFields(w io.Writer, fields ...field) {
 	for _, f := range fields {
 		if f.want {
-			fmt.Fprintln(w, f.value)
+			fmt.Fprintln(w, terminalSafe(f.value))
 		}
 	}
+}
+
+// terminalSafe shows the control characters of s as visible escapes (\n, \r, \x1b, \u009b),
+// and bytes that are not UTF-8 as \xNN, so that a tag message, a tagger name or an annotation
+// cannot move the cursor, recolour the screen or hide text on a terminal: C0 controls but tab,
+// DEL and C1 controls (8-bit CSI among them). What is shown on a terminal goes through it;
+// --json prints values exactly.
+func terminalSafe(s string) string {
+	clean := true
+	for _, r := range s {
+		if unsafeRune(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x80 && unsafeRune(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unsafeRune(r) && r != utf8.RuneError:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// unsafeRune reports whether a terminal could act on r: a C0 control but tab, DEL, a C1
+// control, or a byte that is not UTF-8 (decoded as utf8.RuneError).
+func unsafeRune(r rune) bool {
+	return (r < 0x20 && r != '\t') || (r >= 0x7f && r < 0xa0) || r == utf8.RuneError
 }

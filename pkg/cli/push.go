@@ -47,7 +47,7 @@ func (c *pushCommand) Execute(args []string) error {
 	}
 	remoteTags, err := repo.RemoteTags(remote)
 	if err != nil {
-		return userError("%v", err)
+		return remoteFailure(err)
 	}
 	p, err := readPending(repo)
 	if err != nil {

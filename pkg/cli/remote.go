@@ -56,45 +56,64 @@ func (app *App) publish(repo *gitrepo.Repository, remote, flag string, pub publi
 	if err := repo.Push(remote, pub.refspecs); err != nil {
 		return pushError(remote, flag, err)
 	}
-	fmt.Fprintf(app.Stdout, "To %s\n", remote)
+	fmt.Fprintf(app.Stdout, "To %s\n", gitrepo.RedactURL(remote))
 	for _, line := range pub.report {
 		fmt.Fprintln(app.Stdout, line)
 	}
-	p, err := readPending(repo)
-	if err != nil {
-		return err
+	if len(pub.done) == 0 {
+		return nil
 	}
-	for _, name := range pub.done {
-		delete(p, name)
-	}
-	return p.write(repo)
+	return updatePending(repo, func(p pending) {
+		for _, name := range pub.done {
+			delete(p, name)
+		}
+	})
 }
 
-// pushError words a failed push: the tags stay, and how to retry.
+// pushError words a failed push: the tags stay, and how to retry. The remote is named as git
+// names it, without a URL's user and password (in the retry hint too: the credential helpers
+// give them again).
 func pushError(remote, flag string, err error) error {
 	retry := "git model push"
 	if flag != "" {
-		retry += " --remote " + shellQuote(flag)
+		retry += " --remote " + shellQuote(gitrepo.RedactURL(flag))
 	}
 	hint := "the tags stay here; run '" + retry + "' to try again"
 	var rejected *gitrepo.PushRejectedError
 	if errors.As(err, &rejected) {
 		return userError("%v; %s", err, hint)
 	}
+	var invalid *gitrepo.InvalidURLError
+	if errors.As(err, &invalid) {
+		return fatalError(err)
+	}
+	reason := err.Error()
 	var remoteErr *gitrepo.RemoteError
 	if errors.As(err, &remoteErr) {
-		err = remoteErr.Err
-		if remoteErr.Kind != nil {
-			err = fmt.Errorf("%v: %v", remoteErr.Kind, remoteErr.Err)
-		}
+		reason = remoteErr.Reason()
 	}
-	return userError("push to '%s' failed: %v; %s", remote, err, hint)
+	msg := fmt.Errorf("push to '%s' failed: %s; %s", gitrepo.RedactURL(remote), reason, hint)
+	if gitrepo.IsLocalFailure(err) {
+		return fatalError(msg)
+	}
+	return userError("%v", msg)
+}
+
+// remoteFailure words a failure of a remote operation: the local disk failing (read-only, full,
+// no permission) and a URL refused before any request are fatal (128), as git makes them;
+// anything of the remote's is an error (1).
+func remoteFailure(err error) error {
+	var invalid *gitrepo.InvalidURLError
+	if errors.As(err, &invalid) || gitrepo.IsLocalFailure(err) {
+		return fatalError(err)
+	}
+	return userError("%v", err)
 }
 
 // conflictError is a push that would overwrite tags the remote has with another target.
 func conflictError(remote string, names []string) error {
 	return userError("'%s' has %s with another target: run 'git model fetch --force' to take the remote's, then push again",
-		remote, quoteList(names))
+		gitrepo.RedactURL(remote), quoteList(names))
 }
 
 // pushChange publishes the tags one write created and deleted. A new tag that the remote has

@@ -45,7 +45,10 @@ func isURL(spec string) bool {
 // unsafeChars are replaced in the readable part of a mirror's folder name.
 var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// mirrorDir is the cache folder of a URL: readable, and unique through a hash of the URL.
+// mirrorDir is the cache folder of a URL: readable, and unique through a hash of the URL. Both
+// are made from the URL without its password (gitrepo.MirrorKey), so that no password is ever
+// written in a folder name and a URL whose password changed keeps its mirror; the readable part
+// has no user name either (gitrepo.RedactURL).
 func mirrorDir(url string) (string, error) {
 	base := os.Getenv("XDG_CACHE_HOME")
 	if base == "" {
@@ -55,8 +58,8 @@ func mirrorDir(url string) (string, error) {
 		}
 		base = filepath.Join(home, ".cache")
 	}
-	sum := sha256.Sum256([]byte(url))
-	name := strings.Trim(unsafeChars.ReplaceAllString(url, "-"), "-")
+	sum := sha256.Sum256([]byte(gitrepo.MirrorKey(url)))
+	name := strings.Trim(unsafeChars.ReplaceAllString(gitrepo.RedactURL(url), "-"), "-")
 	if len(name) > 60 {
 		name = name[len(name)-60:]
 	}
@@ -107,21 +110,24 @@ func (c *lsCommand) listRepos(specs []string) error {
 	out := map[string]map[string]artifactJSON{}
 	failed := 0
 	for i, r := range results {
+		spec := gitrepo.RedactURL(specs[i]) // as shown: without a URL's user and password
 		if r.err != nil {
 			failed++
-			if msg := r.err.Error(); strings.Contains(msg, specs[i]) {
+			if msg := r.err.Error(); strings.Contains(msg, spec) {
 				fmt.Fprintf(c.app.Stderr, "error: %s\n", msg)
 			} else {
-				fmt.Fprintf(c.app.Stderr, "error: %s: %s\n", specs[i], msg)
+				fmt.Fprintf(c.app.Stderr, "error: %s: %s\n", spec, msg)
 			}
 			continue
 		}
 		stages = stageOrder(stages, r.stages)
-		out[specs[i]] = map[string]artifactJSON{}
+		if out[spec] == nil {
+			out[spec] = map[string]artifactJSON{}
+		}
 		for _, row := range r.rows {
-			row.repo = specs[i]
+			row.repo = spec
 			rows = append(rows, row)
-			out[specs[i]][row.name] = row.json
+			out[spec][row.name] = row.json
 		}
 	}
 	var err error

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -40,13 +42,11 @@ func (f *tagFlags) options() (registry.WriteOptions, error) {
 }
 
 // maxAttempts bounds how often a write is planned again after another process created one of
-// its tags first, or held its lock.
+// its tags first.
 const maxAttempts = 16
 
-// write plans a change to one artifact from a fresh read of its tags and applies it. When another process
-// created one of the planned tags in the meantime, it reads the tags again and plans anew, so
-// that concurrent automatic registrations all succeed with distinct versions while an explicit
-// version that lost the race fails with the usual error.
+// write plans a change to one artifact from a fresh read of its tags and applies it, then
+// publishes it or says how to.
 func (app *App) write(artifact string, flags *tagFlags, plan func(*registry.State, registry.WriteOptions) (registry.Change, error), opts registry.WriteOptions) error {
 	repo, err := app.writableRepo()
 	if err != nil {
@@ -55,53 +55,86 @@ func (app *App) write(artifact string, flags *tagFlags, plan func(*registry.Stat
 	if opts.Now, err = app.now(); err != nil {
 		return err
 	}
+	change, err := app.writeLocked(repo, artifact, plan, opts)
+	if err != nil {
+		return err
+	}
+	return app.afterWrite(repo, flags, change)
+}
+
+// artifactLock names the lock of an artifact's writes (gitrepo.Repository.Lock): a hash of the
+// name, so that any name, folders and all, makes one safe file name. The files stay, one per
+// artifact ever written, empty (man/git-model.1, FILES).
+func artifactLock(artifact string) string {
+	sum := sha256.Sum256([]byte(artifact))
+	return "artifact-" + hex.EncodeToString(sum[:16])
+}
+
+// writeLocked reads the artifact's tags, plans the change and applies it under the artifact's
+// lock, so that concurrent git-model writes of one artifact take turns: each plans from the
+// tags of the one before, so counters never repeat and tagger times never tie (registry.md
+// §3). A writer that does not take the lock (GTO, git tag) may still create a planned tag
+// first: then the tags are read again and the change planned anew, so that concurrent
+// automatic registrations all succeed with distinct versions while an explicit version that
+// lost the race fails with the usual error. The deletions and moves are recorded for 'git
+// model push' under the lock too, in the order the changes were made.
+func (app *App) writeLocked(repo *gitrepo.Repository, artifact string, plan func(*registry.State, registry.WriteOptions) (registry.Change, error), opts registry.WriteOptions) (registry.Change, error) {
+	unlock, err := repo.Lock(artifactLock(artifact))
+	if err != nil {
+		return registry.Change{}, fatalError(err)
+	}
+	defer unlock()
 	var tagger *gitrepo.Identity
 	var done []string // tags created so far, for the message of a failure half-way
 	for attempt := 1; ; attempt++ {
 		state, err := app.stateOf(artifact)
 		if err != nil {
-			return err
+			return registry.Change{}, err
 		}
 		change, err := plan(state, opts)
 		if err != nil {
-			return userError("%v", err)
+			return registry.Change{}, userError("%v", err)
 		}
 		for _, t := range change.Create {
 			if !gitrepo.ValidTagName(t.Name) {
-				return userError("'%s' is not a valid Git tag name (see git check-ref-format)", t.Name)
+				return registry.Change{}, userError("'%s' is not a valid Git tag name (see git check-ref-format)", t.Name)
 			}
 		}
 		if tagger == nil {
 			id, err := repo.Committer()
 			if err != nil {
-				return fatalError(err)
+				return registry.Change{}, fatalError(err)
 			}
 			tagger = &id
 		}
-		err = app.apply(repo, change, *tagger, &done)
-		if err == nil {
-			return app.afterWrite(repo, flags, change)
+		if err := recordDeletions(repo, change.Delete); err != nil {
+			return registry.Change{}, err
 		}
+		deleted := 0
+		err = app.apply(repo, change, *tagger, &done, &deleted)
+		if err == nil {
+			return change, recordCreations(repo, change.Create)
+		}
+		// The tags that failed to go are still here: their records would be harmless, but a
+		// write that fails leaves things as they were.
+		forgetDeletions(repo, change.Delete[deleted:])
 		if errors.Is(err, gitrepo.ErrTagExists) && attempt < maxAttempts {
-			// Another writer got there first: wait a little, growing with each try, so that
-			// the writers of a burst spread out, then read what it wrote.
+			// A writer that does not take the lock got there first: wait a little, growing
+			// with each try, then read what it wrote.
 			time.Sleep(time.Duration(attempt*(5+rand.IntN(10))) * time.Millisecond)
 			continue
 		}
 		if len(done) > 0 {
-			return fatalError(fmt.Errorf("%v (tag '%s' was created and stays)", err, strings.Join(done, "', '")))
+			return registry.Change{}, fatalError(fmt.Errorf("%w (tag '%s' was created and stays)", err, strings.Join(done, "', '")))
 		}
-		return fatalError(err)
+		return registry.Change{}, fatalError(err)
 	}
 }
 
 // afterWrite publishes a change that was applied, or says how to: the tags are pushed with
-// --push (or model.push), else the commands that publish them are printed and the deletions
-// and moves are recorded for 'git model push'.
+// --push (or model.push), else the commands that publish them are printed; the deletions and
+// moves were recorded for 'git model push'.
 func (app *App) afterWrite(repo *gitrepo.Repository, flags *tagFlags, change registry.Change) error {
-	if err := recordPending(repo, change); err != nil {
-		return err
-	}
 	remote := app.remoteName(repo, flags.Remote)
 	if app.pushAfterWrite(repo, flags.Push) {
 		return app.pushChange(repo, remote, flags.Remote, change)
@@ -115,16 +148,17 @@ func (app *App) afterWrite(repo *gitrepo.Repository, flags *tagFlags, change reg
 	}
 	pushDelete = append(pushDelete, change.Delete...)
 	if len(pushDelete) > 0 {
-		fmt.Fprintf(app.Stdout, "To publish: git push --delete %s %s\n", shellQuote(remote), shellQuoteAll(pushDelete))
+		fmt.Fprintf(app.Stdout, "To publish: git push --delete %s %s\n", shellQuote(gitrepo.RedactURL(remote)), shellQuoteAll(pushDelete))
 	}
 	if len(push) > 0 {
-		fmt.Fprintf(app.Stdout, "To publish: git push %s %s\n", shellQuote(remote), shellQuoteAll(push))
+		fmt.Fprintf(app.Stdout, "To publish: git push %s %s\n", shellQuote(gitrepo.RedactURL(remote)), shellQuoteAll(push))
 	}
 	return nil
 }
 
-// apply creates and deletes the tags of a change, reporting each.
-func (app *App) apply(repo *gitrepo.Repository, change registry.Change, tagger gitrepo.Identity, done *[]string) error {
+// apply creates and deletes the tags of a change, reporting each; done collects the tags
+// created and deleted counts the deletions made, for a failure half-way.
+func (app *App) apply(repo *gitrepo.Repository, change registry.Change, tagger gitrepo.Identity, done *[]string, deleted *int) error {
 	if len(change.Create) == 0 && len(change.Delete) == 0 {
 		return errors.New("no tag to create or delete")
 	}
@@ -141,6 +175,7 @@ func (app *App) apply(repo *gitrepo.Repository, change registry.Change, tagger g
 		if err := repo.DeleteTag(name); err != nil {
 			return err
 		}
+		*deleted++
 		fmt.Fprintf(app.Stdout, "Deleted tag '%s'\n", name)
 	}
 	return nil

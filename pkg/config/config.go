@@ -5,11 +5,14 @@ package config
 import (
 	"bytes"
 	"fmt"
+	"path"
 	"slices"
 	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/git-model/git-model/pkg/safefile"
 )
 
 // GTOFile is the name of GTO's configuration file at the root of the work tree.
@@ -106,6 +109,10 @@ func ParseGTO(data []byte, file string) (Config, error) {
 		if name == "index" {
 			if err := value.Decode(&cfg.Index); err != nil || value.Kind != yaml.ScalarNode {
 				return cfg, fmt.Errorf("%s:%d: 'index' must be a file name", file, value.Line)
+			}
+			// The file is read and written in every folder of artifacts: it must stay there.
+			if cfg.Index != "" && (!safefile.InTree(cfg.Index) || path.Clean(cfg.Index) == ".") {
+				return cfg, fmt.Errorf("%s:%d: 'index' must be a file inside the work tree and outside .git, not '%s'", file, value.Line, cfg.Index)
 			}
 			continue
 		}

@@ -24,6 +24,14 @@ func TestParseGTO(t *testing.T) {
 		{name: "not a mapping", data: "- dev\n", errContains: ".gto:1: expected a mapping"},
 		{name: "stages not a list", data: "stages: dev\n", errContains: ".gto:1: 'stages' must be a list of names"},
 		{name: "malformed YAML", data: "stages: [dev\n", errContains: ".gto: "},
+		{name: "index in a folder", data: "index: conf/models.yaml\n", want: Config{Index: "conf/models.yaml"}},
+		{name: "index out of the tree", data: "stages: [a]\nindex: ../x.yaml\n",
+			errContains: ".gto:2: 'index' must be a file inside the work tree and outside .git, not '../x.yaml'"},
+		{name: "index absolute", data: "index: /etc/passwd\n", errContains: "not '/etc/passwd'"},
+		{name: "index in .git", data: "index: .git/config\n", errContains: "not '.git/config'"},
+		{name: "index climbing", data: "index: sub/../../x\n", errContains: "not 'sub/../../x'"},
+		{name: "index in .GIT", data: "index: a/.GIT/b\n", errContains: "not 'a/.GIT/b'"},
+		{name: "index the top", data: "index: .\n", errContains: "not '.'"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

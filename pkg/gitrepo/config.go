@@ -110,20 +110,30 @@ func GlobalConfigValues(key string) ([]string, error) {
 // commandLineConfig returns the last value that `git -c key=value` (GIT_CONFIG_PARAMETERS) or
 // GIT_CONFIG_COUNT/GIT_CONFIG_KEY_n/GIT_CONFIG_VALUE_n give a key, as git itself would.
 func commandLineConfig(key string) (value string, ok bool) {
+	values := commandLineConfigValues(key)
+	if len(values) == 0 {
+		return "", false
+	}
+	return values[len(values)-1], true
+}
+
+// commandLineConfigValues returns every value that the command line gives a key, in order.
+func commandLineConfigValues(key string) []string {
 	want := canonicalKey(key)
+	var values []string
 	for _, kv := range parseConfigParameters(os.Getenv("GIT_CONFIG_PARAMETERS")) {
 		if canonicalKey(kv[0]) == want {
-			value, ok = kv[1], true
+			values = append(values, kv[1])
 		}
 	}
 	if n, err := strconv.Atoi(os.Getenv("GIT_CONFIG_COUNT")); err == nil {
 		for i := 0; i < n; i++ {
 			if canonicalKey(os.Getenv(fmt.Sprintf("GIT_CONFIG_KEY_%d", i))) == want {
-				value, ok = os.Getenv(fmt.Sprintf("GIT_CONFIG_VALUE_%d", i)), true
+				values = append(values, os.Getenv(fmt.Sprintf("GIT_CONFIG_VALUE_%d", i)))
 			}
 		}
 	}
-	return value, ok
+	return values
 }
 
 // canonicalKey lowercases the section and the variable name of a key, which git compares

@@ -9,12 +9,15 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/git-model/git-model/pkg/safefile"
 )
 
 // objectStore reads objects straight from an object directory: its pack files, each through its
@@ -438,18 +441,34 @@ func patchDelta(base, delta []byte) ([]byte, error) {
 }
 
 // readLoose reads a loose object: "TYPE SIZE\0" and the content, compressed together. It
-// inflates the start to learn the size, then the whole.
+// inflates the start of the file to learn the size, then reads the whole file, which zlib
+// cannot have made much larger than the content, and inflates it. The file is hostile until
+// it hashes to its id: anything but a regular file (a FIFO would block a read, a device never
+// end one), a file larger than its declared content could compress to, or a declared size past
+// maxObjectSize for a tag (which git-model reads whole, and no tag comes near) is corrupt, and
+// never left to libgit2, which would block or read it whole.
 func (r *objectReader) readLoose(id []byte) (int, []byte, error) {
-	compressed, err := os.ReadFile(r.store.loosePath(id))
-	if errors.Is(err, os.ErrNotExist) {
+	f, err := safefile.Open(r.store.loosePath(id))
+	switch {
+	case errors.Is(err, os.ErrNotExist):
 		return 0, nil, errNotStored
-	}
-	if err != nil {
+	case errors.Is(err, safefile.ErrNotRegular):
+		return 0, nil, errors.New("loose object is not a regular file")
+	case err != nil:
 		return 0, nil, fmt.Errorf("%w: %v", errUnsupported, err) // not readable here: libgit2 says why
 	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return 0, nil, fmt.Errorf("%w: %v", errUnsupported, err)
+	}
 	bad := errors.New("loose object cannot be read")
+	start := make([]byte, min(info.Size(), looseHeadBytes))
+	if _, err := io.ReadFull(f, start); err != nil {
+		return 0, nil, bad
+	}
 	var head [32]byte
-	n, err := r.z.inflate(compressed, head[:])
+	n, err := r.z.inflate(start, head[:])
 	nul := bytes.IndexByte(head[:n], 0)
 	if err != nil || nul < 0 {
 		return 0, nil, bad
@@ -460,14 +479,38 @@ func (r *objectReader) readLoose(id []byte) (int, []byte, error) {
 	if err != nil || kind <= 0 {
 		return 0, nil, bad
 	}
+	if size > maxObjectSize && kind == objTag {
+		return 0, nil, fmt.Errorf("loose tag object declares %d bytes", size)
+	}
+	bound := compressBound(uint64(nul) + 1 + size)
+	if uint64(info.Size()) > bound {
+		return 0, nil, errors.New("loose object file is larger than its content could compress to")
+	}
 	if size > maxObjectSize {
 		return 0, nil, errUnsupported
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return 0, nil, fmt.Errorf("%w: %v", errUnsupported, err)
+	}
+	compressed, err := safefile.ReadAll(f, int64(bound))
+	if err != nil {
+		return 0, nil, bad // it grew past what its content compresses to
 	}
 	whole := make([]byte, nul+1+int(size), nul+1+int(size)+inflateSlack)
 	if n, err := r.z.inflate(compressed, whole); err != nil || n != len(whole) {
 		return 0, nil, bad
 	}
 	return kind, whole[nul+1:], nil
+}
+
+// looseHeadBytes is how much of a loose object file is read to inflate its header: zlib's own
+// header and the first block's, then "TYPE SIZE\0".
+const looseHeadBytes = 4096
+
+// compressBound is the most that zlib's deflate makes of n bytes, with room for other
+// deflaters that emit fixed Huffman codes (9 bits for some bytes) where zlib would store.
+func compressBound(n uint64) uint64 {
+	return n + n/8 + 1024
 }
 
 // inflate decompresses size bytes from the zlib stream at the start of src into a new slice of

@@ -65,22 +65,27 @@ func (r *Repository) createNewTag(name, id string) error {
 		return fmt.Errorf("'%s' exists; cannot create '%s'", other, refName)
 	}
 	var lock *os.File
-	var err error
-	for range 3 { // git pack-refs may remove the folder, emptied, between the two: again
-		if err = os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrExist) {
-				return conflict(firstFile(common, refName))
+	err := retryLocked(r.refLockTimeout, func() error {
+		var err error
+		for range 3 { // git pack-refs may remove the folder, emptied, between the two: again
+			if err = os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrExist) {
+					return conflict(firstFile(common, refName))
+				}
+				return err
 			}
-			return err
+			lock, err = os.OpenFile(path+".lock", os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+			if !errors.Is(err, fs.ErrNotExist) {
+				break
+			}
 		}
-		lock, err = os.OpenFile(path+".lock", os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
-		if !errors.Is(err, fs.ErrNotExist) {
-			break
+		if errors.Is(err, fs.ErrExist) {
+			// Another writer holds the lock (waited for), or a crash left it (reported as
+			// git reports it, not as a tag that exists: the caller would retry in vain).
+			return newLockError(path + ".lock")
 		}
-	}
-	if errors.Is(err, fs.ErrExist) {
-		return ErrTagExists // another writer holds it: read again and retry
-	}
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -164,8 +169,9 @@ func fileExists(path string) bool {
 }
 
 // createRef points refName at id: only if it does not exist yet unless replace, atomically.
-// Another writer holding the reference's lock is reported as ErrTagExists too, so that the
-// caller reads the tags again and retries.
+// A ref that exists (or changed, with replace) is ErrTagExists, so that the caller reads the
+// tags again and retries; the ref's lock file, held by another writer, is waited for as git
+// waits, then reported as a LockError.
 func (r *Repository) createRef(refName, id string, replace bool, message string) error {
 	cDir, cName, cID, cMsg := C.CString(r.repo.Path()), C.CString(refName), C.CString(id), C.CString(message)
 	defer func() {
@@ -177,17 +183,40 @@ func (r *Repository) createRef(refName, id string, replace bool, message string)
 	if replace {
 		mustBeNew = 0
 	}
+	lockPath := filepath.Join(r.CommonDir(), filepath.FromSlash(refName)) + ".lock"
 	runtime.LockOSThread() // libgit2 keeps its last error per thread
 	defer runtime.UnlockOSThread()
-	code := C.create_ref(cDir, cName, cID, mustBeNew, cMsg)
-	switch {
-	case code == 0:
-		return nil
-	case code == errModified || code == errLocked || code == errExists:
-		return ErrTagExists
+	once := func() error {
+		code := C.create_ref(cDir, cName, cID, mustBeNew, cMsg)
+		var message string
+		if e := C.git_error_last(); e != nil {
+			message = C.GoString(e.message)
+		}
+		switch {
+		case code == 0:
+			return nil
+		case code == errLocked:
+			return newLockError(lockPathOf(message, lockPath))
+		case code == errModified || code == errExists:
+			return ErrTagExists
+		case message != "":
+			return errors.New(message)
+		}
+		return fmt.Errorf("libgit2 error %d", int(code))
 	}
-	if e := C.git_error_last(); e != nil {
-		return errors.New(C.GoString(e.message))
+	return retryLocked(r.refLockTimeout, func() error { return retryFolderRace(once) })
+}
+
+// retryFolderRace calls try again, twice at most, when libgit2 failed to create the folder of
+// a ref's lock file because another writer removed a parent folder in between (a deletion
+// removes the folders it emptied, as git does): git tries again then too
+// (raceproof_create_file in git's object-file.c), as createNewTag does.
+func retryFolderRace(try func() error) error {
+	for i := 1; ; i++ {
+		err := try()
+		if err == nil || i == 3 || !strings.HasPrefix(err.Error(), "failed to make directory '") ||
+			!strings.HasSuffix(err.Error(), ": No such file or directory") {
+			return err
+		}
 	}
-	return fmt.Errorf("libgit2 error %d", int(code))
 }

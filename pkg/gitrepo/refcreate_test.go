@@ -171,8 +171,10 @@ func TestCreateTagExisting(t *testing.T) {
 	}
 }
 
-// A lock held by another writer is ErrTagExists (so that the caller reads again and retries):
-// no ref is created, and the lock, which is not ours, stays as it was.
+// A ref's lock file that stays (left by a crash, or held by a writer longer than git waits) is
+// a LockError naming it, as git reports it, whether the ref is written directly or through
+// libgit2: not ErrTagExists, on which the caller would read again and retry in vain. No ref is
+// created, and the lock, which is not ours, stays as it was.
 func TestCreateTagLockHeld(t *testing.T) {
 	for _, mode := range logModes {
 		t.Run(mode, func(t *testing.T) {
@@ -181,11 +183,17 @@ func TestCreateTagLockHeld(t *testing.T) {
 			before := refState(t, dir)
 			r := openRepo(t, dir)
 			for _, name := range []string{"churn@v1.0.0", "models/cv=segm#prod#1"} {
-				lock := filepath.Join(dir, ".git", "refs", "tags", filepath.FromSlash(name)+".lock")
+				lock := filepath.Join(commonDir(t, dir), "refs", "tags", filepath.FromSlash(name)+".lock")
 				writeFile(t, lock, "being written\n")
 				err := r.CreateTag(newTag(name, head, "blocked"))
-				if !errors.Is(err, ErrTagExists) {
-					t.Errorf("CreateTag(%s) with its lock held: %v, want ErrTagExists", name, err)
+				var locked *LockError
+				if !errors.As(err, &locked) || locked.Path != lock {
+					t.Errorf("CreateTag(%s) with its lock held: %v, want a LockError for %s", name, err, lock)
+				} else if want := "Unable to create '" + lock + "': File exists."; err.Error() != want {
+					t.Errorf("CreateTag(%s): %q, want %q", name, err, want)
+				}
+				if errors.Is(err, ErrTagExists) {
+					t.Errorf("CreateTag(%s) with its lock held is ErrTagExists", name)
 				}
 				if content, err := os.ReadFile(lock); err != nil || string(content) != "being written\n" {
 					t.Errorf("the other writer's lock %s = %q, %v; want it untouched", lock, content, err)
@@ -200,6 +208,120 @@ func TestCreateTagLockHeld(t *testing.T) {
 			assertNoLockFiles(t, dir, "refs/tags/churn@v1.0.0.lock", "refs/tags/models/cv=segm#prod#1.lock")
 		})
 	}
+}
+
+// A ref's lock held for a moment, as git holds it, is waited for: the creation succeeds once
+// the other writer lets go (core.filesRefLockTimeout is raised so that a slow machine cannot
+// make the wait run out).
+func TestCreateTagWaitsForABriefLock(t *testing.T) {
+	for _, mode := range logModes {
+		t.Run(mode, func(t *testing.T) {
+			dir := repoForMode(t, mode)
+			gitCmd(t, dir, "config", "core.filesRefLockTimeout", "60000")
+			head := gitCmd(t, dir, "rev-parse", "HEAD")
+			lock := filepath.Join(commonDir(t, dir), "refs", "tags", "brief@v1.0.0.lock")
+			writeFile(t, lock, "being written\n")
+			r := openRepo(t, dir)
+			go func() {
+				time.Sleep(20 * time.Millisecond)
+				os.Remove(lock)
+			}()
+			if err := r.CreateTag(newTag("brief@v1.0.0", head, "after the wait")); err != nil {
+				t.Fatalf("CreateTag: %v", err)
+			}
+			if !refExists(dir, "brief@v1.0.0") {
+				t.Errorf("refs/tags/brief@v1.0.0 missing")
+			}
+			assertNoLockFiles(t, dir)
+		})
+	}
+}
+
+// core.filesRefLockTimeout=0 means no wait at all, as in git: the LockError comes at once
+// (checked by the result alone: the lock is never removed).
+func TestCreateTagLockTimeoutZero(t *testing.T) {
+	dir := newRepo(t)
+	gitCmd(t, dir, "config", "core.filesRefLockTimeout", "0")
+	head := gitCmd(t, dir, "rev-parse", "HEAD")
+	lock := filepath.Join(commonDir(t, dir), "refs", "tags", "x.lock")
+	writeFile(t, lock, "")
+	var locked *LockError
+	if err := openRepo(t, dir).CreateTag(newTag("x", head, "blocked")); !errors.As(err, &locked) || locked.Path != lock {
+		t.Errorf("CreateTag: %v, want a LockError for %s", err, lock)
+	}
+}
+
+// Deleting a tag whose lock file, or packed-refs.lock for a packed tag, exists is a LockError
+// naming that file, and changes nothing: the loose ref and the packed line both stay.
+func TestDeleteTagLockHeld(t *testing.T) {
+	cases := []struct {
+		name, lock string
+		packed     bool
+	}{
+		{"churn@v1.0.0", "refs/tags/churn@v1.0.0.lock", false},
+		{"models/cv=segm#prod#1", "refs/tags/models/cv=segm#prod#1.lock", false},
+		{"churn@v1.0.0", "refs/tags/churn@v1.0.0.lock", true},
+		{"models/cv=segm#prod#1", "packed-refs.lock", true},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%s, packed %v, %s", c.name, c.packed, c.lock), func(t *testing.T) {
+			dir := newRepo(t)
+			gitCmd(t, dir, "tag", "-a", c.name, "-m", "to delete")
+			if c.packed {
+				gitCmd(t, dir, "pack-refs", "--all")
+			}
+			before := refState(t, dir)
+			packedBefore, _ := os.ReadFile(filepath.Join(dir, ".git", "packed-refs"))
+			lock := filepath.Join(commonDir(t, dir), filepath.FromSlash(c.lock))
+			writeFile(t, lock, "being written\n")
+			err := openRepo(t, dir).DeleteTag(c.name)
+			var locked *LockError
+			if !errors.As(err, &locked) || locked.Path != lock {
+				t.Errorf("DeleteTag(%s): %v, want a LockError for %s", c.name, err, lock)
+			} else if want := "Unable to create '" + lock + "': File exists."; err.Error() != want {
+				t.Errorf("DeleteTag(%s): %q, want %q", c.name, err, want)
+			}
+			if after := refState(t, dir); after != before {
+				t.Errorf("refs changed:\n%s\nwere\n%s", after, before)
+			}
+			if packedAfter, _ := os.ReadFile(filepath.Join(dir, ".git", "packed-refs")); string(packedAfter) != string(packedBefore) {
+				t.Errorf("packed-refs changed:\n%s\nwas\n%s", packedAfter, packedBefore)
+			}
+			if content, err := os.ReadFile(lock); err != nil || string(content) != "being written\n" {
+				t.Errorf("the lock %s = %q, %v; want it untouched", lock, content, err)
+			}
+			assertNoLockFiles(t, dir, c.lock)
+			os.Remove(lock)
+			if err := openRepo(t, dir).DeleteTag(c.name); err != nil || refExists(dir, c.name) {
+				t.Errorf("DeleteTag(%s) once the lock is gone: %v, exists %v", c.name, err, refExists(dir, c.name))
+			}
+		})
+	}
+}
+
+// A packed tag whose packed-refs.lock is held for a moment is deleted once it is released, for
+// real: after a failed try, libgit2's repository believes the packed tag gone, so each try must
+// start afresh (core.packedRefsTimeout is raised so that a slow machine cannot make the wait
+// run out).
+func TestDeleteTagWaitsForABriefLock(t *testing.T) {
+	dir := newRepo(t)
+	gitCmd(t, dir, "config", "core.packedRefsTimeout", "60000")
+	gitCmd(t, dir, "tag", "-a", "a/m#prod#1", "-m", "to delete")
+	gitCmd(t, dir, "pack-refs", "--all")
+	lock := filepath.Join(commonDir(t, dir), "packed-refs.lock")
+	writeFile(t, lock, "being written\n")
+	r := openRepo(t, dir)
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		os.Remove(lock)
+	}()
+	if err := r.DeleteTag("a/m#prod#1"); err != nil {
+		t.Fatalf("DeleteTag: %v", err)
+	}
+	if refExists(dir, "a/m#prod#1") {
+		t.Errorf("DeleteTag succeeded but git still has refs/tags/a/m#prod#1")
+	}
+	assertNoLockFiles(t, dir)
 }
 
 // A tag cannot be created where an existing tag, loose or packed, would have to be a folder,

@@ -3,9 +3,11 @@ package gitrepo
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 
 	git "github.com/libgit2/git2go/v34"
 )
@@ -17,29 +19,87 @@ var (
 	ErrUnreachable = errors.New("cannot reach the remote")
 	// ErrAuthentication: the remote refused the credentials, or none were found.
 	ErrAuthentication = errors.New("authentication failed")
+	// ErrLocal: the local side failed during a remote operation (a read-only or full disk, no
+	// permission on the repository or the cache): not the remote's fault.
+	ErrLocal = errors.New("local failure")
 )
 
-// RemoteError is a failure of a remote operation, with the remote as the user named it.
+// RemoteError is a failure of a remote operation, with the remote as the user named it. Its
+// message never shows the password (nor the user) of a URL: see RedactURL.
 type RemoteError struct {
 	Remote string
-	Kind   error // ErrUnreachable, ErrAuthentication, or nil
+	Kind   error // ErrUnreachable, ErrAuthentication, ErrLocal, or nil
 	Err    error
 }
 
 func (e *RemoteError) Error() string {
-	if e.Kind != nil {
-		return fmt.Sprintf("%s '%s': %v", e.Kind, e.Remote, e.Err)
+	msg := redactText(e.Err.Error(), e.Remote)
+	switch e.Kind {
+	case nil:
+		return fmt.Sprintf("'%s': %s", RedactURL(e.Remote), msg)
+	case ErrLocal:
+		return msg
 	}
-	return fmt.Sprintf("'%s': %v", e.Remote, e.Err)
+	return fmt.Sprintf("%s '%s': %s", e.Kind, RedactURL(e.Remote), msg)
+}
+
+// Reason is the message without the remote: "kind: what went wrong", without passwords.
+func (e *RemoteError) Reason() string {
+	msg := redactText(e.Err.Error(), e.Remote)
+	if e.Kind != nil && e.Kind != ErrLocal {
+		return fmt.Sprintf("%s: %s", e.Kind, msg)
+	}
+	return msg
 }
 
 func (e *RemoteError) Unwrap() []error { return []error{e.Kind, e.Err} }
 
+// localErrnos are the errors of the local file system that a remote operation may meet while it
+// writes what it fetched or reads what it sends.
+var localErrnos = []syscall.Errno{syscall.EROFS, syscall.ENOSPC, syscall.EDQUOT, syscall.EACCES, syscall.EPERM, syscall.EIO}
+
+// IsLocalFailure reports whether err is a failure of the local disk (read-only, full, no
+// permission) rather than of the network or the remote.
+func IsLocalFailure(err error) bool {
+	if errors.Is(err, ErrLocal) {
+		return true
+	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return slices.Contains(localErrnos, errno)
+	}
+	var gitErr *git.GitError
+	if !errors.As(err, &gitErr) {
+		return false
+	}
+	switch gitErr.Class {
+	case git.ErrorClassNet, git.ErrorClassSSH, git.ErrorClassSSL, git.ErrorClassCallback:
+		return false
+	}
+	// libgit2 reports the file system's errors with strerror's text (ErrorClassOS, like its
+	// socket errors): a connection refused by a firewall reads "Permission denied" too.
+	msg := strings.ToLower(gitErr.Message)
+	if strings.Contains(msg, "connect") || strings.Contains(msg, "resolve") || strings.Contains(msg, "socket") {
+		return false
+	}
+	for _, errno := range localErrnos {
+		if strings.Contains(msg, strings.ToLower(errno.Error())) {
+			return true
+		}
+	}
+	return false
+}
+
 // remoteError classifies a libgit2 error of a remote operation.
 func remoteError(remote string, err error) error {
 	var gitErr *git.GitError
+	var invalid *InvalidURLError
 	kind := error(nil)
 	switch {
+	case errors.As(err, &invalid):
+		return err
+	case IsLocalFailure(err):
+		kind = ErrLocal
 	case errors.Is(err, errAuthenticationFailed):
 		kind = ErrAuthentication
 	case errors.As(err, &gitErr) && gitErr.Code == git.ErrorCodeAuth:
@@ -54,23 +114,88 @@ func remoteError(remote string, err error) error {
 	return &RemoteError{Remote: remote, Kind: kind, Err: err}
 }
 
-// openRemote opens a configured remote by name, or an anonymous remote for a URL or a path.
+// openRemote opens a configured remote by name, or an anonymous remote for a URL or a path. A
+// URL that Git's credential helpers must not be asked about (see CheckURL) is refused here,
+// before any helper runs or any request is made.
 func (r *Repository) openRemote(remote string) (*git.Remote, error) {
+	if err := CheckURL(remote); err != nil {
+		return nil, err
+	}
+	var rem *git.Remote
 	if ok, _ := git.RemoteNameIsValid(remote); ok {
-		if rem, err := r.repo.Remotes.Lookup(remote); err == nil {
-			return rem, nil
-		}
-		if !strings.ContainsAny(remote, ":/") {
+		if named, err := r.repo.Remotes.Lookup(remote); err == nil {
+			rem = named
+		} else if !strings.ContainsAny(remote, ":/") {
 			if _, err := os.Stat(remote); err != nil {
 				return nil, &RemoteError{Remote: remote, Err: errors.New("no such remote, URL or path")}
 			}
 		}
 	}
-	rem, err := r.repo.Remotes.CreateAnonymous(remote)
-	if err != nil {
-		return nil, remoteError(remote, err)
+	if rem == nil {
+		var err error
+		if rem, err = r.repo.Remotes.CreateAnonymous(remote); err != nil {
+			return nil, remoteError(remote, err)
+		}
+	}
+	// A configured remote's URLs, as url.<base>.insteadOf rewrote them.
+	overHTTP := false
+	for _, u := range []string{rem.Url(), rem.PushUrl()} {
+		if err := CheckURL(u); err != nil {
+			rem.Free()
+			return nil, err
+		}
+		scheme, _, _ := strings.Cut(u, "://")
+		overHTTP = overHTTP || strings.EqualFold(scheme, "http") || strings.EqualFold(scheme, "https")
+	}
+	if overHTTP {
+		if err := r.refuseOffsiteRedirects(); err != nil {
+			rem.Free()
+			return nil, err
+		}
 	}
 	return rem, nil
+}
+
+// refuseOffsiteRedirects makes libgit2 refuse an HTTP redirect to another host. libgit2 1.5
+// follows one on the first request (http.followRedirects=initial, as git does) but then asks
+// for credentials with the URL of the first host (transports/http.c passes the remote's URL to
+// the callback, not the redirected one): the credential of the first host would go to the
+// second, and a refusal there would make us reject it. git2go has no field for
+// git_remote_redirect_t, and libgit2 reads the setting from the repository's configuration: a
+// file of the highest level (app) that says http.followRedirects=false is added to it, read and
+// removed at once (libgit2 keeps what it read when the file is gone), in the first folder of
+// TMPDIR, /dev/shm and the user's cache that takes it. Redirects on the same host are still
+// followed.
+func (r *Repository) refuseOffsiteRedirects() error {
+	cfg, err := r.loadConfig()
+	if err != nil {
+		return err
+	}
+	dirs := []string{os.TempDir(), "/dev/shm"}
+	if cache, err := os.UserCacheDir(); err == nil {
+		dirs = append(dirs, cache)
+	}
+	var f *os.File
+	for _, dir := range dirs {
+		if f, err = os.CreateTemp(dir, "git-model-redirects-*"); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("refusing HTTP redirects to other hosts: %w", err)
+	}
+	defer os.Remove(f.Name())
+	_, err = f.WriteString("[http]\n\tfollowRedirects = false\n")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = cfg.AddFile(f.Name(), git.ConfigLevelApp, true)
+	}
+	if err != nil {
+		return fmt.Errorf("refusing HTTP redirects to other hosts: %w", err)
+	}
+	return nil
 }
 
 // remoteSession holds the callbacks of one remote operation and what they gathered.
@@ -124,7 +249,6 @@ func (r *Repository) RemoteTags(remote string) (map[string]string, error) {
 	s := r.newSession()
 	callbacks := s.callbacks()
 	if err := rem.ConnectFetch(&callbacks, nil, nil); err != nil {
-		s.creds.reject()
 		return nil, remoteError(remote, err)
 	}
 	defer rem.Disconnect()
@@ -155,11 +279,11 @@ func (e *PushRejectedError) Error() string {
 		refs = append(refs, fmt.Sprintf("%s (%s)", strings.TrimPrefix(ref, tagsPrefix), why))
 	}
 	slices.Sort(refs)
-	msg := fmt.Sprintf("'%s' rejected %s", e.Remote, strings.Join(refs, ", "))
+	msg := fmt.Sprintf("'%s' rejected %s", RedactURL(e.Remote), strings.Join(refs, ", "))
 	if len(e.Messages) > 0 {
 		msg += ": " + strings.Join(e.Messages, "; ")
 	}
-	return msg
+	return redactText(msg, e.Remote)
 }
 
 // Push sends refspecs (such as refs/tags/x:refs/tags/x, or :refs/tags/x to delete) to a remote
@@ -177,7 +301,7 @@ func (r *Repository) Push(remote string, refspecs []string) error {
 		}
 		var gitErr *git.GitError
 		if errors.As(err, &gitErr) && len(s.messages) > 0 {
-			err = fmt.Errorf("%v: %s", err, strings.Join(s.messages, "; "))
+			err = &messagesError{err: err, messages: s.messages}
 		}
 		return remoteError(remote, err)
 	}
@@ -187,6 +311,19 @@ func (r *Repository) Push(remote string, refspecs []string) error {
 	}
 	return nil
 }
+
+// messagesError is a libgit2 error with what the server said, keeping the libgit2 error for
+// classification.
+type messagesError struct {
+	err      error
+	messages []string
+}
+
+func (e *messagesError) Error() string {
+	return fmt.Sprintf("%v: %s", e.err, strings.Join(e.messages, "; "))
+}
+
+func (e *messagesError) Unwrap() error { return e.err }
 
 // Fetch fetches refspecs from a remote, without following other tags and without writing
 // FETCH_HEAD.
@@ -206,4 +343,139 @@ func (r *Repository) Fetch(remote string, refspecs []string) error {
 	}
 	s.creds.approve()
 	return nil
+}
+
+// TagUpdate is a tag that FetchTags brings from a remote.
+type TagUpdate struct {
+	Name string
+	// Old is "" for a tag to create only where no local tag has the name; else the id the local
+	// tag had when it was read, which it must still have to be updated (compare and swap).
+	Old string
+}
+
+// What FetchTags did with each tag.
+type TagOutcome int
+
+const (
+	TagCreated   TagOutcome = iota + 1
+	TagUpdated              // moved from Old
+	TagKept                 // a local tag with another target, found or created meanwhile
+	TagUnchanged            // a local tag with the remote's target, created meanwhile
+)
+
+// fetchNamespace is where FetchTags fetches to, each run in a folder of its own, never under
+// refs/tags/.
+const fetchNamespace = "refs/git-model/fetch/"
+
+// FetchTags fetches tags from a remote without ever overwriting a local tag that was not read:
+// the remote's tags are fetched, with the objects they need, under a temporary namespace of
+// refs/git-model/fetch/; then each local tag is created only if none exists at that moment
+// (checked under the ref's lock, as writes create tags), or, with Old, moved only if it still
+// points to Old; then the temporary refs are deleted, also when something failed. It returns
+// what it did with each tag, as far as it went.
+func (r *Repository) FetchTags(remote string, tags []TagUpdate) (map[string]TagOutcome, error) {
+	outcome := map[string]TagOutcome{}
+	if len(tags) == 0 {
+		return outcome, nil
+	}
+	ns := fmt.Sprintf("%s%d-%08x/", fetchNamespace, os.Getpid(), rand.Uint32())
+	refspecs := make([]string, len(tags))
+	for i, t := range tags {
+		refspecs[i] = "+" + tagsPrefix + t.Name + ":" + ns + t.Name
+	}
+	defer r.deleteRefs(ns)
+	if err := r.Fetch(remote, refspecs); err != nil {
+		return outcome, err
+	}
+	for _, t := range tags {
+		ref, err := r.repo.References.Lookup(ns + t.Name)
+		if err != nil {
+			return outcome, fmt.Errorf("reading the tag '%s' fetched from '%s': %w", t.Name, RedactURL(remote), err)
+		}
+		id := ref.Target().String()
+		ref.Free()
+		if outcome[t.Name], err = r.updateFetchedTag(t, id); err != nil {
+			delete(outcome, t.Name)
+			return outcome, err
+		}
+	}
+	return outcome, nil
+}
+
+// updateFetchedTag points the local tag t at id: created if no tag has its name, moved only
+// from t.Old.
+func (r *Repository) updateFetchedTag(t TagUpdate, id string) (TagOutcome, error) {
+	refName := tagsPrefix + t.Name
+	if t.Old == "" {
+		err := r.createNewTag(t.Name, id)
+		if err == nil {
+			return TagCreated, nil
+		}
+		var locked *LockError
+		if !errors.Is(err, ErrTagExists) && !errors.As(err, &locked) {
+			return 0, fmt.Errorf("creating tag '%s': %w", t.Name, err)
+		}
+		// It exists, or another writer is creating it: what it points to decides.
+		ref, lerr := r.repo.References.Lookup(refName)
+		if lerr != nil {
+			return 0, fmt.Errorf("creating tag '%s': %w", t.Name, err)
+		}
+		defer ref.Free()
+		if ref.Target() != nil && ref.Target().String() == id {
+			return TagUnchanged, nil
+		}
+		return TagKept, nil
+	}
+	ref, err := r.repo.References.Lookup(refName)
+	if isCode(err, git.ErrorCodeNotFound) {
+		return TagKept, nil // deleted here meanwhile: not the value that was read
+	}
+	if err != nil {
+		return 0, fmt.Errorf("updating tag '%s': %w", t.Name, err)
+	}
+	defer ref.Free()
+	if ref.Target() == nil || ref.Target().String() != t.Old {
+		return TagKept, nil
+	}
+	oid, err := git.NewOid(id)
+	if err != nil {
+		return 0, err
+	}
+	// SetTarget is git_reference_set_target: under the ref's lock it checks that the ref still
+	// has the target that Lookup read, and fails with GIT_EMODIFIED otherwise.
+	moved, err := ref.SetTarget(oid, "git-model: fetch --force")
+	switch {
+	case err == nil:
+		moved.Free()
+		return TagUpdated, nil
+	case isCode(err, git.ErrorCodeModified) || isCode(err, git.ErrorCodeLocked):
+		return TagKept, nil
+	}
+	return 0, fmt.Errorf("updating tag '%s': %w", t.Name, err)
+}
+
+// deleteRefs deletes every ref under prefix, as far as it can: the temporary refs of a fetch.
+func (r *Repository) deleteRefs(prefix string) {
+	iter, err := r.repo.NewReferenceIteratorGlob(prefix + "*")
+	if err != nil {
+		return
+	}
+	var names []string
+	for {
+		ref, err := iter.Next()
+		if err != nil {
+			break
+		}
+		if strings.HasPrefix(ref.Name(), prefix) {
+			names = append(names, ref.Name())
+		}
+		ref.Free()
+	}
+	iter.Free()
+	for _, name := range names {
+		if ref, err := r.repo.References.Lookup(name); err == nil {
+			ref.Delete()
+			ref.Free()
+		}
+	}
 }

@@ -53,6 +53,7 @@ type Repository struct {
 // GIT_ALTERNATE_OBJECT_DIRECTORIES, GIT_INDEX_FILE and GIT_NAMESPACE is not available and those
 // are ignored.
 func Open(dir string) (*Repository, error) {
+	ownerValidationOff()
 	base, err := absDir(dir)
 	if err != nil {
 		return nil, err
@@ -94,7 +95,24 @@ func Open(dir string) (*Repository, error) {
 		r.Close()
 		return nil, err
 	}
+	if gitDir == "" { // as git, trust a repository named by GIT_DIR, check one that was found
+		if err := r.checkOwnership(); err != nil {
+			r.Close()
+			return nil, err
+		}
+	}
 	return r, nil
+}
+
+// checkOwnership is checkOwnership for the repository's own paths.
+func (r *Repository) checkOwnership() error {
+	workTree, gitFile := r.WorkDir(), ""
+	if workTree != "" {
+		if info, err := os.Lstat(filepath.Join(workTree, ".git")); err == nil && info.Mode().IsRegular() {
+			gitFile = filepath.Join(workTree, ".git")
+		}
+	}
+	return checkOwnership(gitFile, workTree, filepath.Clean(r.GitDir()))
 }
 
 // applyWorkTree sets the work tree when the environment decides it rather than the repository.

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 	"unsafe"
+
+	"github.com/git-model/git-model/pkg/safefile"
 )
 
 // Tag objects never change, so what was read from one need never be read again: the tag cache
@@ -24,14 +26,14 @@ import (
 const tagCacheFile = "git-model/tag-cache"
 
 // tagCacheMagic starts the file; a new layout gets a new one.
-const tagCacheMagic = "git-model tag cache 4\n"
+const tagCacheMagic = "git-model tag cache 5\n"
 
 // The file: the magic, the number of entries, the shared strings (their number, then each,
 // length-prefixed), the number of chunks and the length in bytes of each, the entries, and a
 // CRC-32C of all that. Each entry: its name (length-prefixed), the 40-hex target, a flags byte
 // (1 annotated; bits 1-2 the peeled type's index in peeledTypes; 8 a commit; 16 a tagger
 // time), then the commit's number in the shared strings, the tagger name's and email's numbers
-// and the message (annotated only), and the time as varint seconds and zone offset. Commits and
+// and the message (annotated only), and the time as varint seconds and the zone as git writes it (+0130 is 130). Commits and
 // taggers, which many tags share, are so stored once.
 
 // cacheChunk is how many entries a chunk holds (the last one the rest); the chunks are decoded
@@ -42,12 +44,17 @@ var peeledTypes = []string{"commit", "tree", "blob"}
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// tagCacheMaxSize caps the cache, read and written, like every file git-model reads (a FIFO or
+// a device there is ignored, as a cache that does not check out is): at about a hundred bytes a
+// tag it holds some two million tags, where safefile.MaxSize would hold only 150,000.
+const tagCacheMaxSize = 16 * safefile.MaxSize
+
 // loadTagCache reads the cache: the tags, in name order, and the object each one's ref pointed
 // to; nil when there is none or it does not check out. Every string of the result is a slice
 // of the file's content, which nothing writes to once read. The chunks are decoded on every
 // core while the checksum is computed.
 func loadTagCache(path string) (tags []Tag, targets []string) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(path, tagCacheMaxSize)
 	if err != nil || len(data) < len(tagCacheMagic)+4 || string(data[:len(tagCacheMagic)]) != tagCacheMagic {
 		return nil, nil
 	}
@@ -112,7 +119,7 @@ func loadTagCache(path string) (tags []Tag, targets []string) {
 // entries decodes len(tags) entries; false when they do not decode.
 func (d *decoder) entries(tags []Tag, targets []string) bool {
 	var loc *time.Location
-	lastOffset, haveLoc := 0, false
+	lastZone, haveLoc := 0, false
 	for i := range tags {
 		t := &tags[i]
 		t.Name = d.string()
@@ -129,9 +136,9 @@ func (d *decoder) entries(tags []Tag, targets []string) bool {
 			t.TaggerName, t.TaggerEmail, t.Message = d.sharedString(), d.sharedString(), d.string()
 		}
 		if flags&16 != 0 {
-			unix, offset := d.varint(), int(d.varint())
-			if !haveLoc || offset != lastOffset {
-				loc, lastOffset, haveLoc = zone(offset), offset, true
+			unix, tz := d.varint(), int(d.varint())
+			if !haveLoc || tz != lastZone {
+				loc, lastZone, haveLoc = zone(tz), tz, true
 			}
 			t.When = time.Unix(unix, 0).In(loc)
 		}
@@ -196,9 +203,8 @@ func writeTagCache(path string, refs []tagRef, tags []Tag) {
 			str(t.Message)
 		}
 		if flags&16 != 0 {
-			_, offset := t.When.Zone()
 			b.Write(binary.AppendVarint(nil, t.When.Unix()))
-			b.Write(binary.AppendVarint(nil, int64(offset)))
+			b.Write(binary.AppendVarint(nil, int64(zoneNumber(t.When))))
 		}
 	}
 	if len(tags) > 0 {
@@ -216,6 +222,9 @@ func writeTagCache(path string, refs []tagRef, tags []Tag) {
 	}
 	file := append(header, b.Bytes()...)
 	file = binary.LittleEndian.AppendUint32(file, crc32.Checksum(file, castagnoli))
+	if len(file) > tagCacheMaxSize {
+		return // it would not be read
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return
 	}
@@ -230,23 +239,6 @@ func writeTagCache(path string, refs []tagRef, tags []Tag) {
 		os.Remove(tmp.Name())
 	}
 }
-
-// zone returns the time zone of a tagger offset, shared between equal offsets.
-func zone(offset int) *time.Location {
-	zonesMu.Lock()
-	defer zonesMu.Unlock()
-	if loc, ok := zones[offset]; ok {
-		return loc
-	}
-	loc := time.FixedZone("", offset)
-	zones[offset] = loc
-	return loc
-}
-
-var (
-	zonesMu sync.Mutex
-	zones   = map[int]*time.Location{}
-)
 
 // decoder reads the cache's fields; bad records that the data ran short or was malformed.
 type decoder struct {

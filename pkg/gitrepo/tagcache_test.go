@@ -69,7 +69,8 @@ func gitTags(t *testing.T, dir string) []Tag {
 	return tags
 }
 
-// parseRawDate reads git's %(taggerdate:raw), "1709294400 +0530"; "" is no date.
+// parseRawDate reads git's %(taggerdate:raw), "1709294400 +0530", in a zone named as git shows
+// it; "" is no date.
 func parseRawDate(t *testing.T, raw string) time.Time {
 	t.Helper()
 	if raw == "" {
@@ -86,7 +87,7 @@ func parseRawDate(t *testing.T, raw string) time.Time {
 	if tz[0] == '-' {
 		offset = -offset
 	}
-	return time.Unix(unix, 0).In(time.FixedZone("", offset))
+	return time.Unix(unix, 0).In(time.FixedZone(tz, offset)) // named as git shows it
 }
 
 // tagLine renders every field of a tag, the time zone's offset included, so that two lists of
@@ -1376,7 +1377,7 @@ func TestTagCacheSlack(t *testing.T) {
 // loads back entry for entry; one whose chunk table does not match its entries, even with a
 // good checksum, does not load.
 func TestTagCacheChunks(t *testing.T) {
-	when := time.Unix(1709294400, 0).In(time.FixedZone("", 3600))
+	when := time.Unix(1709294400, 0).In(time.FixedZone("+0100", 3600)) // named as git shows it
 	for _, n := range []int{cacheChunk - 1, cacheChunk, cacheChunk + 1, 2*cacheChunk + 7} {
 		entries := make([]cacheEntry, n)
 		for i := range entries {

@@ -339,19 +339,24 @@ func readTarget(src objectSource, target string) (objectInfo, error) {
 func parseTagObject(data []byte, full bool) (target, kind string, info objectInfo) {
 	text := unsafe.String(unsafe.SliceData(data), len(data))
 	header, message, _ := strings.Cut(text, "\n\n")
+	// A header given twice counts once, the first time, as git reads it: a crafted second
+	// tagger cannot change who an event's author is or when it happened.
+	var seenObject, seenType, seenTagger bool
 	for len(header) > 0 {
 		var line string
 		line, header, _ = strings.Cut(header, "\n")
 		key, value, _ := strings.Cut(line, " ")
-		switch key {
-		case "object":
-			target = value
-		case "type":
+		switch {
+		case key == "object" && !seenObject:
+			target, seenObject = value, true
+		case key == "type" && !seenType:
+			seenType = true
 			switch value {
 			case "commit", "tree", "blob", "tag":
 				kind = value
 			}
-		case "tagger":
+		case key == "tagger" && !seenTagger:
+			seenTagger = true
 			if full {
 				info.taggerName, info.taggerEmail, info.when = parseSignature(value)
 			}
@@ -376,18 +381,7 @@ func parseSignature(s string) (name, email string, when time.Time) {
 	if err != nil {
 		return name, email, time.Time{}
 	}
-	offset := 0
-	if zoneText = strings.TrimSpace(zoneText); len(zoneText) == 5 {
-		h, herr := strconv.Atoi(zoneText[1:3])
-		m, merr := strconv.Atoi(zoneText[3:5])
-		if herr == nil && merr == nil {
-			offset = h*3600 + m*60
-			if zoneText[0] == '-' {
-				offset = -offset
-			}
-		}
-	}
-	return name, email, time.Unix(secs, 0).In(zone(offset))
+	return name, email, time.Unix(secs, 0).In(zone(parseZone(zoneText)))
 }
 
 // tag is the Tag of a ref named name whose target says info.

@@ -1,6 +1,7 @@
 package gitrepo
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -10,8 +11,9 @@ import (
 
 // ReadFile returns the content of the file at path (slash-separated, relative to the root of
 // the repository) in the tree of commit (a full 40-hex id). ok is false, with no error, when
-// nothing exists at path in that commit. A directory or a submodule at path is an error. A
-// symbolic link is returned as its target, as `git show commit:path` does.
+// nothing exists at path in that commit. A directory, a submodule or a symbolic link at path
+// is an error: the files read this way (artifacts.yaml, .gto, dvc.yaml) are regular files, and
+// a link's target is a path, not their content.
 func (r *Repository) ReadFile(commit, filePath string) (data []byte, ok bool, err error) {
 	id, ok, err := r.FileID(commit, filePath)
 	if err != nil || !ok {
@@ -56,6 +58,9 @@ func (r *Repository) FileID(commit, filePath string) (id string, ok bool, err er
 	}
 	switch entry.Type {
 	case git.ObjectBlob:
+		if entry.Filemode == git.FilemodeLink {
+			return fail(errors.New("path is a symbolic link, not a regular file"))
+		}
 		return entry.Id.String(), true, nil
 	case git.ObjectTree:
 		return fail(fmt.Errorf("path is a directory"))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -127,9 +128,18 @@ func (r *Repository) CreateTag(t NewTag) error {
 		err = r.createNewTag(t.Name, id.String())
 	}
 	if err != nil {
-		return fmt.Errorf("creating tag '%s': %w", t.Name, err)
+		return tagError("creating", t.Name, err)
 	}
 	return nil
+}
+
+// tagError words a failed creation or deletion of a tag; a LockError stays as git words it.
+func tagError(doing, name string, err error) error {
+	var locked *LockError
+	if errors.As(err, &locked) {
+		return err
+	}
+	return fmt.Errorf("%s tag '%s': %w", doing, name, err)
 }
 
 // stripSpace cleans a message as git's default cleanup does for `git tag -m`: trailing blanks
@@ -154,10 +164,38 @@ func stripSpace(msg string) string {
 	return b.String()
 }
 
-// DeleteTag deletes refs/tags/NAME.
+// DeleteTag deletes refs/tags/NAME, loose and packed. libgit2 takes the ref's lock file, then
+// packed-refs.lock when the tag is packed, and changes nothing when either exists (GIT_ELOCKED):
+// that lock is waited for as git waits (core.filesRefLockTimeout, core.packedRefsTimeout), then
+// reported as a LockError.
+//
+// libgit2 reads packed-refs before it takes packed-refs.lock, so two deletions at once can each
+// write back the tag that the other deleted; git-model's deletions therefore take turns under
+// the lock "packed-refs" (Lock). Git itself reads the file under its lock, and git-model's
+// creations never write packed-refs.
 func (r *Repository) DeleteTag(name string) error {
-	if err := r.repo.Tags.Remove(name); err != nil {
-		return fmt.Errorf("deleting tag '%s': %w", name, err)
+	unlock, err := r.Lock("packed-refs")
+	if err != nil {
+		return tagError("deleting", name, err)
+	}
+	defer unlock()
+	refLock := filepath.Join(r.CommonDir(), filepath.FromSlash(tagsPrefix+name)) + ".lock"
+	err = retryLocked(r.refLockTimeout, func() error {
+		return libgit2LockError(retryFolderRace(func() error {
+			// A repository of its own for each try: once a deletion failed on
+			// packed-refs.lock, libgit2 1.5 takes the packed tag for gone in that
+			// repository's cache, and a second try there returns success without touching
+			// packed-refs.
+			repo, err := git.OpenRepository(r.repo.Path())
+			if err != nil {
+				return err
+			}
+			defer repo.Free()
+			return repo.Tags.Remove(name)
+		}), refLock)
+	})
+	if err != nil {
+		return tagError("deleting", name, err)
 	}
 	return nil
 }

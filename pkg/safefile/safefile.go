@@ -46,7 +46,17 @@ func Read(path string, max int64) ([]byte, error) {
 // Open opens the regular file at path for reading, refusing anything else without blocking on
 // it (a FIFO would block an ordinary open until a writer came).
 func Open(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	return regular(os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0))
+}
+
+// OpenInRoot is Open for a file of root: the name cannot lead out of it, not even through a
+// symbolic link (see os.Root).
+func OpenInRoot(root *os.Root, name string) (*os.File, error) {
+	return regular(root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0))
+}
+
+// regular returns the file just opened when it is a regular file, and closes it otherwise.
+func regular(f *os.File, err error) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +67,7 @@ func Open(path string) (*os.File, error) {
 	}
 	if !info.Mode().IsRegular() {
 		f.Close()
-		return nil, &fs.PathError{Op: "read", Path: path, Err: ErrNotRegular}
+		return nil, &fs.PathError{Op: "read", Path: f.Name(), Err: ErrNotRegular}
 	}
 	return f, nil
 }

@@ -292,7 +292,7 @@ func TestHostilePasswordsNeverPrinted(t *testing.T) {
 	if res := run("reader", "fetch", "--remote", good); res.code != 1 || !strings.Contains(res.stderr, "kept 'm@v0.0.1', which '"+shown+"'") {
 		t.Errorf("fetch keeping a tag: exit %d, stderr %q", res.code, res.stderr)
 	}
-	if res := run("reader", "push", "--remote", good, "m"); res.code != 1 || !strings.Contains(res.stderr, "'"+shown+"' has 'm@v0.0.1'") {
+	if res := run("reader", "push", "--remote", good, "m"); res.code != 1 || !strings.Contains(res.stderr, "to '"+shown+"'") || !strings.Contains(res.stdout, "m@v0.0.1 (already exists") {
 		t.Errorf("push of a conflicting tag: exit %d, stderr %q", res.code, res.stderr)
 	}
 	// failures: a wrong password, a closed port; with the retry hint

@@ -68,9 +68,10 @@ func (n *annotations) Lookup(artifact, commit string) (a annotation.Annotation, 
 	return a, ok, nil
 }
 
-// Names lists the artifacts annotated in the work tree's files of the given folders ("" is
-// the root), in the DIR:NAME form, sorted.
-func (n *annotations) Names(dirs []string) ([]string, error) {
+// Names lists the artifacts annotated in the files of the given folders ("" is the root), as
+// committed at commit or in the work tree when commit is "" (HEAD's tree in a bare repository),
+// in the DIR:NAME form, sorted.
+func (n *annotations) Names(commit string, dirs []string) ([]string, error) {
 	seen := map[string]bool{}
 	var names []string
 	for _, dir := range dirs {
@@ -78,7 +79,7 @@ func (n *annotations) Names(dirs []string) ([]string, error) {
 		if dir != "" {
 			prefix = dir + ":"
 		}
-		f, err := n.file("", filepath.ToSlash(filepath.Join(dir, n.index)))
+		f, err := n.file(commit, filepath.ToSlash(filepath.Join(dir, n.index)))
 		if err != nil {
 			return nil, err
 		}
@@ -86,7 +87,7 @@ func (n *annotations) Names(dirs []string) ([]string, error) {
 		if f != nil {
 			found = f.Names()
 		}
-		dvc, err := n.dvcFile("", filepath.ToSlash(filepath.Join(dir, annotation.DVCFileName)))
+		dvc, err := n.dvcFile(commit, filepath.ToSlash(filepath.Join(dir, annotation.DVCFileName)))
 		if err != nil {
 			return nil, err
 		}

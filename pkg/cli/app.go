@@ -4,10 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
-	"strconv"
 	"strings"
-	"time"
 	"unsafe"
 
 	"github.com/git-model/git-model/pkg/config"
@@ -178,6 +175,28 @@ func (app *App) StateAt(at, artifact string) (*registry.State, error) {
 	return state.At(when), nil
 }
 
+// annotationsAt is the commit whose annotations describe the registry as it stood at the time
+// an --at option names: the newest commit of HEAD's first-parent history at that time ("" with
+// no --at: the work tree). none is true when the history has no commit that old.
+func (app *App) annotationsAt(at string) (commit string, none bool, err error) {
+	if at == "" {
+		return "", false, nil
+	}
+	repo, err := app.Repo()
+	if err != nil {
+		return "", false, err
+	}
+	when, err := parseWhen(at, repo)
+	if err != nil {
+		return "", false, err
+	}
+	commit, ok, err := repo.FirstParentAt(when)
+	if err != nil {
+		return "", false, fatalError(err)
+	}
+	return commit, !ok, nil
+}
+
 // StageColumns returns the stages that tables show as columns: the configured stages in their
 // order, then any other stage in use. A broken configuration is a warning here: reading never
 // enforces it.
@@ -187,63 +206,6 @@ func (app *App) StageColumns(state *registry.State) []string {
 		app.warn([]string{err.Error()})
 	}
 	return stageOrder(cfg.Stages, state.StagesInUse())
-}
-
-// dateLayouts are the date forms that --at and GIT_COMMITTER_DATE take: ISO 8601 and RFC 3339,
-// with or without a zone (local time without), and RFC 2822.
-var dateLayouts = []string{
-	time.RFC3339,
-	"2006-01-02T15:04:05Z0700",
-	"2006-01-02 15:04:05 -0700",
-	"2006-01-02 15:04:05Z07:00",
-	"2006-01-02T15:04:05",
-	"2006-01-02 15:04:05",
-	"2006-01-02T15:04Z07:00",
-	"2006-01-02T15:04Z0700",
-	"2006-01-02 15:04 -0700",
-	"2006-01-02T15:04",
-	"2006-01-02 15:04",
-	time.RFC1123Z,
-	"Mon, 2 Jan 2006 15:04:05 -0700",
-	"2006-01-02",
-}
-
-// gitInternalDate is git's own "<unix seconds> <zone>" form, optionally after '@'.
-var gitInternalDate = regexp.MustCompile(`^@?(\d+) ([+-])(\d\d)(\d\d)$`)
-
-// parseDate reads a date in one of the forms git takes.
-func parseDate(s string) (time.Time, bool) {
-	if m := gitInternalDate.FindStringSubmatch(s); m != nil {
-		secs, _ := strconv.ParseInt(m[1], 10, 64)
-		hours, _ := strconv.Atoi(m[3])
-		minutes, _ := strconv.Atoi(m[4])
-		offset := hours*3600 + minutes*60
-		if m[2] == "-" {
-			offset = -offset
-		}
-		return time.Unix(secs, 0).In(time.FixedZone("", offset)), true
-	}
-	for _, layout := range dateLayouts {
-		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
-// parseWhen reads the point in time of --at: a date (the end of that day, local time), a date
-// and time (local time unless a zone is given), or a commit-ish whose committer date is used.
-func parseWhen(s string, repo *gitrepo.Repository) (time.Time, error) {
-	if t, err := time.ParseInLocation("2006-01-02", s, time.Local); err == nil {
-		return t.AddDate(0, 0, 1).Add(-time.Nanosecond), nil
-	}
-	if t, ok := parseDate(s); ok {
-		return t, nil
-	}
-	if _, when, err := repo.ResolveCommit(s); err == nil {
-		return when, nil
-	}
-	return time.Time{}, usageError(fmt.Errorf("invalid --at '%s': not a date (YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] [ZONE]) nor a commit", s))
 }
 
 // resolveCommit resolves a commit-ish of the command line; "" is HEAD.

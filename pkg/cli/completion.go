@@ -91,7 +91,7 @@ func matching(match string, candidates []string) []flags.Completion {
 func (c *completionContext) artifactNames() []string {
 	names := append([]string{}, c.tags().artifacts...)
 	if notes, err := c.app.Annotations(); err == nil {
-		if annotated, err := notes.Names([]string{""}); err == nil {
+		if annotated, err := notes.Names("", []string{""}); err == nil {
 			for _, n := range annotated {
 				names = appendNew(names, n)
 			}

@@ -118,7 +118,7 @@ func (c *describeCommand) resolve() (artifact, version, commit string, err error
 	if err != nil {
 		return "", "", "", err
 	}
-	a, sc, err := findArtifact(state, string(c.Args.Name))
+	a, sc, err := c.app.findArtifact(state, string(c.Args.Name))
 	if err != nil {
 		return "", "", "", err
 	}

@@ -16,7 +16,7 @@ type historyCommand struct {
 	app     *App
 	Reverse bool   `long:"reverse" description:"Oldest event first"`
 	JSON    bool   `long:"json" description:"Print JSON instead of a table"`
-	At      string `long:"at" value-name:"WHEN" description:"Ignore events after WHEN (a date, a date and time, or a commit)"`
+	At      string `long:"at" value-name:"WHEN" description:"Ignore events after WHEN (a date, a date and time, a relative date such as '2 weeks ago', or a commit)"`
 	Args    struct {
 		Name shortcutArg `positional-arg-name:"NAME"`
 	} `positional-args:"yes"`
@@ -95,7 +95,7 @@ func (c *historyCommand) filter(state *registry.State) (func(*registry.Event) bo
 	if c.Args.Name == "" {
 		return func(*registry.Event) bool { return true }, nil
 	}
-	a, sc, err := findArtifact(state, string(c.Args.Name))
+	a, sc, err := c.app.findArtifact(state, string(c.Args.Name))
 	if err != nil {
 		return nil, err
 	}

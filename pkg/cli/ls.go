@@ -25,7 +25,7 @@ type lsCommand struct {
 	app        *App
 	All        bool     `short:"a" long:"all" description:"Include deprecated artifacts and deregistered versions"`
 	JSON       bool     `long:"json" description:"Print JSON instead of a table"`
-	At         string   `long:"at" value-name:"WHEN" description:"Show the registry as it stood at WHEN: a date (YYYY-MM-DD, the end of that day), a date and time, or a commit whose date is used"`
+	At         string   `long:"at" value-name:"WHEN" description:"Show the registry as it stood at WHEN: a date (YYYY-MM-DD, the end of that day), a date and time, a relative date such as 'yesterday' or '2 weeks ago', or a commit whose date is used"`
 	AllInStage bool     `long:"all-in-stage" description:"Show every version that stands in a stage, newest assignment first"`
 	Sort       string   `long:"sort" value-name:"ORDER" choice:"time" choice:"semver" default:"time" description:"Which version a stage shows: the most recent assignment (time) or the greatest version (semver)"`
 	Type       string   `long:"type" value-name:"TYPE" description:"Only artifacts annotated with this type"`
@@ -102,7 +102,11 @@ type artifactRow struct {
 // artifactRows computes the rows of `ls` for one registry, and its stage columns.
 func (c *lsCommand) artifactRows(app *App, state *registry.State) ([]string, []artifactRow, error) {
 	stages := app.StageColumns(state)
-	names, err := c.artifactNames(app, state)
+	notesAt, noNotes, err := app.annotationsAt(c.At)
+	if err != nil {
+		return nil, nil, err
+	}
+	names, err := c.artifactNames(app, state, notesAt, noNotes)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -112,7 +116,10 @@ func (c *lsCommand) artifactRows(app *App, state *registry.State) ([]string, []a
 		if a != nil && !a.Active && !c.All {
 			continue
 		}
-		note := app.annotation(name, "")
+		var note annotation.Annotation
+		if !noNotes {
+			note = app.annotation(name, notesAt)
+		}
 		if !c.matches(note) {
 			continue
 		}
@@ -206,9 +213,10 @@ func (c *lsCommand) printArtifacts(stages []string, rows []artifactRow, withRepo
 	})
 }
 
-// artifactNames lists the artifacts of the registry and those annotated in the work tree (in
-// the root's files and in the folders of the registry's DIR:NAME artifacts), sorted.
-func (c *lsCommand) artifactNames(app *App, state *registry.State) ([]string, error) {
+// artifactNames lists the artifacts of the registry and those annotated at notesAt ("" for the
+// work tree; none with noNotes), in the root's files and in the folders of the registry's
+// DIR:NAME artifacts, sorted.
+func (c *lsCommand) artifactNames(app *App, state *registry.State, notesAt string, noNotes bool) ([]string, error) {
 	names := state.Names()
 	dirs := []string{""}
 	seen := map[string]bool{"": true}
@@ -218,11 +226,15 @@ func (c *lsCommand) artifactNames(app *App, state *registry.State) ([]string, er
 			dirs = append(dirs, dir)
 		}
 	}
+	if noNotes {
+		sort.Strings(names)
+		return names, nil
+	}
 	notes, err := app.Annotations()
 	if err != nil {
 		return nil, err
 	}
-	annotated, err := notes.Names(dirs)
+	annotated, err := notes.Names(notesAt, dirs)
 	if err != nil {
 		app.warnOnce(err)
 	}
@@ -265,6 +277,24 @@ func (c *lsCommand) stageVersions(a *registry.Artifact, stage string) []*registr
 	return versions
 }
 
+// stageCells names the stages a version stands in as the table shows them: plain where the
+// stage shows the version (as `ls` does, under --sort), in parentheses where it holds an
+// assignment that no stage shows, because a newer one stands above it; with --all-in-stage,
+// every stage plain, as GTO's "all".
+func (c *lsCommand) stageCells(a *registry.Artifact, v *registry.Version, stages []string) []string {
+	if c.AllInStage {
+		return stages
+	}
+	cells := make([]string, len(stages))
+	for i, stage := range stages {
+		cells[i] = stage
+		if shown := c.stageVersions(a, stage); len(shown) == 0 || shown[0] != v {
+			cells[i] = "(" + stage + ")"
+		}
+	}
+	return cells
+}
+
 // versionJSON is one version of `ls NAME --json`.
 type versionJSON struct {
 	Active      bool     `json:"active"`
@@ -282,7 +312,7 @@ type versionJSON struct {
 }
 
 func (c *lsCommand) listVersions(state *registry.State) error {
-	a, sc, err := findArtifact(state, string(c.Args.Name))
+	a, sc, err := c.app.findArtifact(state, string(c.Args.Name))
 	if err != nil {
 		return err
 	}
@@ -321,7 +351,7 @@ func (c *lsCommand) listVersions(state *registry.State) error {
 		if !v.Active {
 			name += " (deregistered)"
 		}
-		rows = append(rows, []string{name, orNone(strings.Join(stages, ",")), registry.ShortCommit(v.Commit),
+		rows = append(rows, []string{name, orNone(strings.Join(c.stageCells(a, v, stages), ",")), registry.ShortCommit(v.Commit),
 			tableTime(created.Time), orNone(created.Author), orNone(note.Path)})
 	}
 	if c.JSON {
@@ -382,7 +412,7 @@ func (c *lsCommand) selectVersions(a *registry.Artifact, sc registry.Shortcut) (
 }
 
 // findArtifact resolves an artifact name or shortcut to an artifact of the registry.
-func findArtifact(state *registry.State, arg string) (*registry.Artifact, registry.Shortcut, error) {
+func (app *App) findArtifact(state *registry.State, arg string) (*registry.Artifact, registry.Shortcut, error) {
 	sc := registry.ParseShortcut(arg)
 	if a := state.Artifacts[sc.Artifact]; a != nil {
 		return a, sc, nil
@@ -390,7 +420,7 @@ func findArtifact(state *registry.State, arg string) (*registry.Artifact, regist
 	if !sc.IsShortcut && !registry.IsArtifactName(arg) {
 		return nil, sc, userError("'%s' is neither an artifact name nor a shortcut (NAME, NAME@latest, NAME@vX.Y.Z, NAME#STAGE)", arg)
 	}
-	return nil, sc, userError("unknown artifact '%s'", sc.Artifact)
+	return nil, sc, app.unknownArtifact(sc.Artifact)
 }
 
 // displayName is a version's name in tables: the version string, or the short commit id of

@@ -52,7 +52,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "git-model version %s (%s %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return nil
 		case cmd == nil && len(rest) > 0:
-			return usageError(fmt.Errorf("'%s' is not a git model command; see 'git model --help'", rest[0]))
+			return didYouMean(usageError(fmt.Errorf("'%s' is not a git model command; see 'git model --help'", rest[0])),
+				rest[0], commandNames(commands(app)))
 		case cmd == nil:
 			cmd = &lsCommand{app: app}
 		}
@@ -106,8 +107,10 @@ func commands(app *App) []command {
 		{"describe", describeShort, describeLong, nil, &describeCommand{app: app}},
 		{"push", pushShort, pushLong, nil, &pushCommand{app: app}},
 		{"fetch", fetchShort, fetchLong, nil, &fetchCommand{app: app}},
+		{"status", statusShort, statusLong, nil, &statusCommand{app: app}},
 		{"history", historyShort, historyLong, nil, &historyCommand{app: app}},
 		{"check-ref", checkRefShort, checkRefLong, nil, &checkRefCommand{app: app}},
+		{"hook", hookShort, hookLong, nil, &hookCommand{app: app}},
 		{"stages", stagesShort, stagesLong, nil, &stagesCommand{app: app}},
 	}
 }
@@ -143,6 +146,16 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
+
+// hintedError is an error with git's "hint:" line after it (App.report prints it).
+type hintedError struct {
+	err  error
+	hint string
+}
+
+func (e *hintedError) Error() string { return e.err.Error() }
+func (e *hintedError) Unwrap() error { return e.err }
+func (e *hintedError) Hint() string  { return e.hint }
 
 // userError is an expected failure: an unknown artifact, a version that exists (exit 1).
 func userError(format string, args ...any) error {

@@ -15,7 +15,11 @@ import (
 
 // Deletions and moved tags cannot be found by comparing tags with the remote's later, so the
 // writes that make them record them in the git directory until they are pushed: one line per
-// tag, "delete NAME" or "replace NAME".
+// tag, "delete NAME OLDID" or "replace NAME OLDID". OLDID is the lease: the id the tag had
+// here before it was deleted or moved, which the remote's tag must still have for the push to
+// delete or move it (anything else there is a teammate's tag, never to be overwritten). Lines
+// written before leases existed ("delete NAME") read with an unknown lease, which no push
+// acts on (see pushPlan).
 const pendingFile = "git-model/pending-push"
 
 // pendingLock is the lock (gitrepo.Repository.Lock) under which the record is read, changed and
@@ -23,7 +27,19 @@ const pendingFile = "git-model/pending-push"
 // addition and lose the other's.
 const pendingLock = "pending-push"
 
-type pending map[string]string // tag name → "delete" or "replace"
+// The actions of the record.
+const (
+	pendingDelete  = "delete"
+	pendingReplace = "replace"
+)
+
+// pendingEntry is one tag of the record: its action and its lease ("" when unknown).
+type pendingEntry struct {
+	Action string
+	Old    string
+}
+
+type pending map[string]pendingEntry // tag name → what to push
 
 // readPending reads the record. It is replaced atomically, so reading it needs no lock; what
 // is read for a change must be read under the lock (updatePending).
@@ -37,9 +53,15 @@ func readPending(repo *gitrepo.Repository) (pending, error) {
 		return nil, fatalError(fmt.Errorf("reading %s: %w", pendingFile, unwrapPath(err)))
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if action, name, ok := strings.Cut(line, " "); ok && (action == "delete" || action == "replace") {
-			p[name] = action
+		fields := strings.Fields(line)
+		if len(fields) < 2 || (fields[0] != pendingDelete && fields[0] != pendingReplace) {
+			continue
 		}
+		e := pendingEntry{Action: fields[0]}
+		if len(fields) > 2 && validID(fields[2]) {
+			e.Old = fields[2]
+		}
+		p[fields[1]] = e
 	}
 	return p, nil
 }
@@ -60,7 +82,11 @@ func (p pending) write(repo *gitrepo.Repository) error {
 	sort.Strings(names)
 	var b strings.Builder
 	for _, name := range names {
-		fmt.Fprintf(&b, "%s %s\n", p[name], name)
+		if e := p[name]; e.Old != "" {
+			fmt.Fprintf(&b, "%s %s %s\n", e.Action, name, e.Old)
+		} else {
+			fmt.Fprintf(&b, "%s %s\n", e.Action, name)
+		}
 	}
 	if err := safefile.Replace(path, []byte(b.String()), 0o644, ""); err != nil {
 		return fatalError(fmt.Errorf("writing %s: %w", pendingFile, unwrapPath(err)))
@@ -92,18 +118,68 @@ func updatePending(repo *gitrepo.Repository, change func(pending)) error {
 	return p.write(repo)
 }
 
-// recordDeletions remembers tag deletions until they are pushed. It runs before the tags are
-// deleted, so that a crash between the two cannot lose the record (the remote would keep the
-// tag, and fetch would bring it back). The record of a deletion that a crash prevented is
-// harmless: push drops the record of a tag that is still here (push.go); a deletion that
-// fails takes its record back (forgetDeletions).
-func recordDeletions(repo *gitrepo.Repository, names []string) error {
+// leasesOf reads what the tags that a change deletes or moves point to before it is applied:
+// the leases of their records. The caller holds the artifact's lock, and all the tags of a
+// change are of one artifact, so only that artifact's refs are read.
+func leasesOf(repo *gitrepo.Repository, change registry.Change) (map[string]string, error) {
+	var names []string
+	names = append(names, change.Delete...)
+	for _, t := range change.Create {
+		if t.Replace {
+			names = append(names, t.Name)
+		}
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	t, _ := registry.ParseTag(names[0])
+	targets, err := repo.TagTargets(tagPrefix(t.Artifact))
+	if err != nil {
+		return nil, fatalError(err)
+	}
+	leases := map[string]string{}
+	for _, name := range names {
+		leases[name] = targets[name]
+	}
+	return leases, nil
+}
+
+// tagPrefix is an artifact's name as tag names write it ("DIR=NAME").
+func tagPrefix(artifact string) string {
+	return strings.Replace(artifact, ":", "=", 1)
+}
+
+// validID reports whether s is a full hexadecimal object id.
+func validID(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !strings.ContainsRune("0123456789abcdef", rune(s[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+// recordDeletions remembers tag deletions until they are pushed, each with its lease (the id
+// it had here, leases). It runs before the tags are deleted, so that a crash between the two
+// cannot lose the record (the remote would keep the tag, and fetch would bring it back). The
+// record of a deletion that a crash prevented is harmless: push drops the record of a tag
+// that is still here with its lease (pushPlan); a deletion that fails takes its record back
+// (forgetDeletions). A tag deleted after a move that was not pushed keeps the lease of the
+// move: the remote still has the tag from before it.
+func recordDeletions(repo *gitrepo.Repository, names []string, leases map[string]string) error {
 	if len(names) == 0 {
 		return nil
 	}
 	return updatePending(repo, func(p pending) {
 		for _, name := range names {
-			p[name] = "delete"
+			old := leases[name]
+			if e, ok := p[name]; ok && e.Action == pendingReplace {
+				old = e.Old
+			}
+			p[name] = pendingEntry{Action: pendingDelete, Old: old}
 		}
 	})
 }
@@ -122,11 +198,12 @@ func forgetDeletions(repo *gitrepo.Repository, names []string) {
 }
 
 // recordCreations runs after tags were created: a moved tag is recorded until pushed (not
-// before the move, else a push would force the unmoved tag onto the remote), and a tag created
-// again is no longer a deletion to push. The caller holds the artifact's lock, so no other
-// write can record one of these names meanwhile: the first read needs no lock, and most writes
-// stop there.
-func recordCreations(repo *gitrepo.Repository, created []registry.NewTag) error {
+// before the move, else a push would force the unmoved tag onto the remote), with the lease
+// it had before the move (leases; an earlier move not pushed yet keeps its own). A tag created
+// again after a deletion that was not pushed becomes a move from what the remote still has.
+// The caller holds the artifact's lock, so no other write can record one of these names
+// meanwhile: the first read needs no lock, and most writes stop there.
+func recordCreations(repo *gitrepo.Repository, created []registry.NewTag, leases map[string]string) error {
 	if len(created) == 0 {
 		return nil
 	}
@@ -137,9 +214,13 @@ func recordCreations(repo *gitrepo.Repository, created []registry.NewTag) error 
 	}
 	return updatePending(repo, func(p pending) {
 		for _, t := range created {
-			if t.Replace {
-				p[t.Name] = "replace"
-			} else {
+			e, recorded := p[t.Name]
+			switch {
+			case recorded && e.Old != "":
+				p[t.Name] = pendingEntry{Action: pendingReplace, Old: e.Old}
+			case t.Replace:
+				p[t.Name] = pendingEntry{Action: pendingReplace, Old: leases[t.Name]}
+			default:
 				delete(p, t.Name)
 			}
 		}

@@ -11,8 +11,10 @@ const promoteShort = "Assign a stage to a version"
 const promoteLong = `Create the tag NAME#STAGE#N on the commit of the version to promote: --version vX.Y.Z, or the
 version registered on REF (a commit-ish, HEAD by default). A commit without a version is
 registered first (the next version, tag NAME@vX.Y.Z) unless --skip-registration, which assigns
-the stage to the bare commit. A stage that already holds the version refuses a second
-assignment unless --force.
+the stage to the bare commit. A stage that already shows the version refuses a second
+assignment unless --force; a version that stands in the stage but that the stage does not show
+(a rollback to it) is promoted again without it. A new artifact whose name is within two edits
+of one that exists (a typo) is refused unless --new.
 
 With --simple the tag is NAME#STAGE; moving such a tag to another version needs --force, which
 replaces it. 'git model assign' is the same command.`
@@ -21,7 +23,8 @@ type promoteCommand struct {
 	app              *App
 	Version          versionArg `long:"version" value-name:"vX.Y.Z" description:"Promote this registered version instead of the one on REF"`
 	SkipRegistration bool       `long:"skip-registration" description:"Assign the stage to a commit that has no version without registering it"`
-	Force            bool       `short:"f" long:"force" description:"Assign even when the stage holds the version already; move a simple stage tag"`
+	Force            bool       `short:"f" long:"force" description:"Assign even when the stage shows the version already; move a simple stage tag"`
+	New              bool       `long:"new" description:"Create the artifact even when its name is within two edits of one that exists"`
 	tagFlags
 	Args struct {
 		Name  artifactArg `positional-arg-name:"NAME" required:"yes"`
@@ -49,6 +52,9 @@ func (c *promoteCommand) Execute(args []string) error {
 		if commit, err = c.app.resolveCommit(string(c.Args.Ref)); err != nil {
 			return err
 		}
+	}
+	if err := c.app.checkNewArtifact(string(c.Args.Name), c.New || c.Force); err != nil {
+		return err
 	}
 	opts.Force = c.Force
 	return c.app.write(string(c.Args.Name), &c.tagFlags, func(s *registry.State, opts registry.WriteOptions) (registry.Change, error) {

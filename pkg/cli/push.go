@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -11,10 +10,15 @@ import (
 
 const pushShort = "Push registry tags to a remote"
 
-const pushLong = `Push, in one push, every registry tag (of the NAMEs given, else of every artifact) that the
-remote lacks, the deletions made with --delete and the simple stage tags moved with --force.
-A tag that the remote has with another target is not overwritten: fetch it first. Other tags
-and branches are never pushed.`
+const pushLong = `Push every registry tag (of the NAMEs given, else of every artifact) that the remote lacks,
+with the deletions made with --delete and the simple stage tags moved with --force:
+registrations first, then assignments and moves, then deregistrations and deprecations, then
+deletions, at most model.pushBatch tags (3) per push so that GitHub creates a push event for
+each. A deletion or a move goes only if the remote's tag is still the one it replaces; a tag
+the remote has with another target is never overwritten: a numbered one (a teammate's
+concurrent write of the same counter) is written again here under the next counter and
+pushed, the teammate's fetched; others are reported. A tag the remote refuses does not keep
+the others from going. Other tags and branches are never pushed.`
 
 type pushCommand struct {
 	app    *App
@@ -32,65 +36,14 @@ func (c *pushCommand) Execute(args []string) error {
 	if err != nil {
 		return err
 	}
-	wanted := func(artifact string) bool {
-		return len(c.Args.Names) == 0 || slices.Contains(c.Args.Names, artifactArg(artifact))
-	}
+	var scope pushScope
 	for _, name := range c.Args.Names {
 		if err := registry.ValidateArtifactName(string(name)); err != nil {
 			return userError("%v", err)
 		}
+		scope.artifacts = append(scope.artifacts, string(name))
 	}
-	remote := c.app.remoteName(repo, c.Remote)
-	local, err := repo.TagRefs()
-	if err != nil {
-		return fatalError(err)
-	}
-	remoteTags, err := repo.RemoteTags(remote)
-	if err != nil {
-		return remoteFailure(err)
-	}
-	p, err := readPending(repo)
-	if err != nil {
-		return err
-	}
-	var pub publication
-	var conflicts []string
-	for _, name := range sortedKeys(local) {
-		t, ok := registry.ParseTag(name)
-		if !ok || !wanted(t.Artifact) {
-			continue
-		}
-		ref := "refs/tags/" + name
-		theirs, has := remoteTags[name]
-		switch {
-		case !has:
-			pub.add(ref+":"+ref, " * [new tag]    "+name)
-		case theirs == local[name]:
-		case p[name] == "replace":
-			pub.add("+"+ref+":"+ref, " + [moved tag]  "+name)
-			pub.done = append(pub.done, name)
-		default:
-			conflicts = append(conflicts, name)
-		}
-	}
-	for _, name := range sortedKeys(p) {
-		t, ok := registry.ParseTag(name)
-		if p[name] != "delete" || !ok || !wanted(t.Artifact) {
-			continue
-		}
-		if _, still := local[name]; still {
-			pub.done = append(pub.done, name) // created again since: nothing to delete
-			continue
-		}
-		if _, has := remoteTags[name]; has {
-			pub.add(":refs/tags/"+name, " - [deleted]    "+name)
-		}
-		pub.done = append(pub.done, name)
-	}
-	if len(conflicts) > 0 {
-		return conflictError(remote, conflicts)
-	}
-	return c.app.publish(repo, remote, c.Remote, pub)
+	return c.app.pushTags(repo, c.app.remoteName(repo, c.Remote), c.Remote, scope)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -13,8 +13,10 @@ version is chosen: v0.0.1 for the first one, else the greatest active version wi
 part bumped (or minor, or major), skipping version strings that were taken before.
 
 A version string is registered once per artifact; a deregistered version can be registered
-again on its own commit. A commit that already has an active version of the artifact refuses a
-second one unless --force.`
+again on its own commit. A commit that already carries a version of the artifact, active or
+deregistered, refuses a second one unless --force (GTO cannot read two versions on one commit;
+bring a deregistered version back by registering that same version again). A new artifact whose
+name is within two edits of one that exists (a typo) is refused unless --new.`
 
 type registerCommand struct {
 	app       *App
@@ -23,6 +25,7 @@ type registerCommand struct {
 	BumpMinor bool       `long:"bump-minor" description:"Choose the next version by bumping the minor part"`
 	BumpPatch bool       `long:"bump-patch" description:"Choose the next version by bumping the patch part (the default)"`
 	Force     bool       `short:"f" long:"force" description:"Register even when the commit already has a version, or re-register a deregistered version elsewhere"`
+	New       bool       `long:"new" description:"Create the artifact even when its name is within two edits of one that exists"`
 	tagFlags
 	Args struct {
 		Name artifactArg `positional-arg-name:"NAME" required:"yes"`
@@ -44,6 +47,9 @@ func (c *registerCommand) Execute(args []string) error {
 	}
 	commit, err := c.app.resolveCommit(string(c.Args.Ref))
 	if err != nil {
+		return err
+	}
+	if err := c.app.checkNewArtifact(string(c.Args.Name), c.New || c.Force); err != nil {
 		return err
 	}
 	opts.Force = c.Force

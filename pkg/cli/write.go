@@ -5,9 +5,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,8 +95,9 @@ func (app *App) writeLocked(repo *gitrepo.Repository, artifact string, plan func
 		}
 		change, err := plan(state, opts)
 		if err != nil {
-			return registry.Change{}, userError("%v", err)
+			return registry.Change{}, app.planError(err)
 		}
+		app.warn(change.Warnings)
 		for _, t := range change.Create {
 			if !gitrepo.ValidTagName(t.Name) {
 				return registry.Change{}, userError("'%s' is not a valid Git tag name (see git check-ref-format)", t.Name)
@@ -107,13 +110,17 @@ func (app *App) writeLocked(repo *gitrepo.Repository, artifact string, plan func
 			}
 			tagger = &id
 		}
-		if err := recordDeletions(repo, change.Delete); err != nil {
+		leases, err := leasesOf(repo, change)
+		if err != nil {
+			return registry.Change{}, err
+		}
+		if err := recordDeletions(repo, change.Delete, leases); err != nil {
 			return registry.Change{}, err
 		}
 		deleted := 0
-		err = app.apply(repo, change, *tagger, &done, &deleted)
+		err = app.apply(repo, state, change, *tagger, &done, &deleted)
 		if err == nil {
-			return change, recordCreations(repo, change.Create)
+			return change, recordCreations(repo, change.Create, leases)
 		}
 		// The tags that failed to go are still here: their records would be harmless, but a
 		// write that fails leaves things as they were.
@@ -156,9 +163,10 @@ func (app *App) afterWrite(repo *gitrepo.Repository, flags *tagFlags, change reg
 	return nil
 }
 
-// apply creates and deletes the tags of a change, reporting each; done collects the tags
-// created and deleted counts the deletions made, for a failure half-way.
-func (app *App) apply(repo *gitrepo.Repository, change registry.Change, tagger gitrepo.Identity, done *[]string, deleted *int) error {
+// apply creates and deletes the tags of a change, reporting each, then what each stage whose
+// shown version changed shows now (state is the artifact's state the change was planned on);
+// done collects the tags created and deleted counts the deletions made, for a failure half-way.
+func (app *App) apply(repo *gitrepo.Repository, state *registry.State, change registry.Change, tagger gitrepo.Identity, done *[]string, deleted *int) error {
 	if len(change.Create) == 0 && len(change.Delete) == 0 {
 		return errors.New("no tag to create or delete")
 	}
@@ -178,7 +186,31 @@ func (app *App) apply(repo *gitrepo.Repository, change registry.Change, tagger g
 		*deleted++
 		fmt.Fprintf(app.Stdout, "Deleted tag '%s'\n", name)
 	}
+	app.reportStages(state, change, tagger)
 	return nil
+}
+
+// reportStages says what each stage of the change's artifact shows now, when that changed:
+// "m: prod now shows v1.0.0", or "nothing" for a stage left empty. The tag lines say what was
+// done, this line what it means: a deregistration or a demotion makes a stage fall back to an
+// older version, and a stage assigned the version it shows already changes nothing (no line).
+// The state after is derived from the one the change was planned on, reading nothing again.
+func (app *App) reportStages(state *registry.State, change registry.Change, tagger gitrepo.Identity) {
+	artifacts := map[string]bool{}
+	for _, t := range change.Create {
+		artifacts[t.Artifact] = true
+	}
+	for _, name := range change.Delete {
+		if t, ok := registry.ParseTag(name); ok {
+			artifacts[t.Artifact] = true
+		}
+	}
+	after := stateAfter(state, change, tagger)
+	for _, artifact := range slices.Sorted(maps.Keys(artifacts)) {
+		for _, c := range stageChanges(state, after, artifact) {
+			app.sayShows(c.artifact, c.stage, c.after)
+		}
+	}
 }
 
 // shortVersion abbreviates the commit id that names an unregistered version.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -202,7 +203,34 @@ func (r *Repository) refuseOffsiteRedirects() error {
 type remoteSession struct {
 	creds    *credentials
 	rejected map[string]string // ref → the server's reason
+	updated  map[string]bool   // refs the server took
 	messages []string          // what the server said ("remote: …" lines)
+	partial  string            // the start of a line whose end has not come yet
+}
+
+// addSideband gathers what the server says: libgit2 hands it over in chunks that may end in
+// the middle of a line, so a line is kept only once its end has come.
+func (s *remoteSession) addSideband(msg string) {
+	s.partial += msg
+	for {
+		i := strings.IndexAny(s.partial, "\r\n")
+		if i < 0 {
+			return
+		}
+		if line := strings.TrimSpace(s.partial[:i]); line != "" {
+			s.messages = append(s.messages, line)
+		}
+		s.partial = s.partial[i+1:]
+	}
+}
+
+// serverMessages returns the lines the server said, the last one even without its end.
+func (s *remoteSession) serverMessages() []string {
+	if line := strings.TrimSpace(s.partial); line != "" {
+		s.messages = append(s.messages, line)
+	}
+	s.partial = ""
+	return s.messages
 }
 
 func (r *Repository) newSession() *remoteSession {
@@ -210,7 +238,7 @@ func (r *Repository) newSession() *remoteSession {
 	if dir == "" {
 		dir = r.GitDir()
 	}
-	return &remoteSession{creds: newCredentials(dir), rejected: map[string]string{}}
+	return &remoteSession{creds: newCredentials(dir), rejected: map[string]string{}, updated: map[string]bool{}}
 }
 
 func (s *remoteSession) callbacks() git.RemoteCallbacks {
@@ -223,16 +251,14 @@ func (s *remoteSession) callbacks() git.RemoteCallbacks {
 			return nil
 		},
 		SidebandProgressCallback: func(msg string) error {
-			for _, line := range strings.FieldsFunc(msg, func(r rune) bool { return r == '\n' || r == '\r' }) {
-				if line = strings.TrimSpace(line); line != "" {
-					s.messages = append(s.messages, line)
-				}
-			}
+			s.addSideband(msg)
 			return nil
 		},
 		PushUpdateReferenceCallback: func(ref, status string) error {
 			if status != "" {
 				s.rejected[ref] = status
+			} else {
+				s.updated[ref] = true
 			}
 			return nil
 		},
@@ -264,52 +290,6 @@ func (r *Repository) RemoteTags(remote string) (map[string]string, error) {
 		}
 	}
 	return tags, nil
-}
-
-// PushRejectedError lists the refs a remote refused, with its reasons and what it said.
-type PushRejectedError struct {
-	Remote   string
-	Rejected map[string]string
-	Messages []string
-}
-
-func (e *PushRejectedError) Error() string {
-	var refs []string
-	for ref, why := range e.Rejected {
-		refs = append(refs, fmt.Sprintf("%s (%s)", strings.TrimPrefix(ref, tagsPrefix), why))
-	}
-	slices.Sort(refs)
-	msg := fmt.Sprintf("'%s' rejected %s", RedactURL(e.Remote), strings.Join(refs, ", "))
-	if len(e.Messages) > 0 {
-		msg += ": " + strings.Join(e.Messages, "; ")
-	}
-	return redactText(msg, e.Remote)
-}
-
-// Push sends refspecs (such as refs/tags/x:refs/tags/x, or :refs/tags/x to delete) to a remote
-// in one push. Refs the remote refuses make a *PushRejectedError.
-func (r *Repository) Push(remote string, refspecs []string) error {
-	rem, err := r.openRemote(remote)
-	if err != nil {
-		return err
-	}
-	defer rem.Free()
-	s := r.newSession()
-	if err := rem.Push(refspecs, &git.PushOptions{RemoteCallbacks: s.callbacks()}); err != nil {
-		if len(s.rejected) > 0 {
-			return &PushRejectedError{Remote: remote, Rejected: s.rejected, Messages: s.messages}
-		}
-		var gitErr *git.GitError
-		if errors.As(err, &gitErr) && len(s.messages) > 0 {
-			err = &messagesError{err: err, messages: s.messages}
-		}
-		return remoteError(remote, err)
-	}
-	s.creds.approve()
-	if len(s.rejected) > 0 {
-		return &PushRejectedError{Remote: remote, Rejected: s.rejected, Messages: s.messages}
-	}
-	return nil
 }
 
 // messagesError is a libgit2 error with what the server said, keeping the libgit2 error for
@@ -363,9 +343,12 @@ const (
 	TagUnchanged            // a local tag with the remote's target, created meanwhile
 )
 
-// fetchNamespace is where FetchTags fetches to, each run in a folder of its own, never under
-// refs/tags/.
-const fetchNamespace = "refs/git-model/fetch/"
+// tempNamespace is a folder of refs of its own for one run of FetchTags ("fetch": where it
+// fetches to) or PushTags ("push": the objects it sends), never under refs/tags/, deleted when
+// the run ends (deleteRefs).
+func tempNamespace(kind string) string {
+	return fmt.Sprintf("refs/git-model/%s/%d-%08x/", kind, os.Getpid(), rand.Uint32())
+}
 
 // FetchTags fetches tags from a remote without ever overwriting a local tag that was not read:
 // the remote's tags are fetched, with the objects they need, under a temporary namespace of
@@ -378,7 +361,7 @@ func (r *Repository) FetchTags(remote string, tags []TagUpdate) (map[string]TagO
 	if len(tags) == 0 {
 		return outcome, nil
 	}
-	ns := fmt.Sprintf("%s%d-%08x/", fetchNamespace, os.Getpid(), rand.Uint32())
+	ns := tempNamespace("fetch")
 	refspecs := make([]string, len(tags))
 	for i, t := range tags {
 		refspecs[i] = "+" + tagsPrefix + t.Name + ":" + ns + t.Name
@@ -478,4 +461,110 @@ func (r *Repository) deleteRefs(prefix string) {
 			ref.Free()
 		}
 	}
+}
+
+// RemoteURL is the URL a remote stands for: a configured remote's URL (its push URL when it
+// has one, as url.<base>.insteadOf rewrote them), else the remote as given (a URL or a path).
+func (r *Repository) RemoteURL(remote string) string {
+	if ok, _ := git.RemoteNameIsValid(remote); ok {
+		if named, err := r.repo.Remotes.Lookup(remote); err == nil {
+			defer named.Free()
+			if u := named.PushUrl(); u != "" {
+				return u
+			}
+			return named.Url()
+		}
+	}
+	return remote
+}
+
+// RemoteKey names a remote for the records kept about it: a configured remote and its URL
+// are the same remote, a URL with or without its user and password too, and a local path is
+// taken absolute and cleaned (file:// URLs as the path they name).
+func (r *Repository) RemoteKey(remote string) string {
+	url := r.RemoteURL(remote)
+	if path, ok := localRemote(url); ok {
+		return path
+	}
+	return RedactURL(url)
+}
+
+// TagTargets returns what the tags whose names start with prefix point to (name → object
+// id), reading no object: prefix is an artifact's name as tag names write it ("DIR=NAME"),
+// and the cost follows that artifact's tags, as ArtifactTags.
+func (r *Repository) TagTargets(prefix string) (map[string]string, error) {
+	refs, release, err := r.tagRefs(prefix)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	out := make(map[string]string, len(refs))
+	for _, ref := range refs {
+		out[strings.Clone(ref.name)] = strings.Clone(ref.target)
+	}
+	return out, nil
+}
+
+// DeleteTagIf deletes refs/tags/NAME only if it still points to id (compare and swap), and
+// reports whether it did. libgit2's git_reference_delete checks, under the ref's lock, that
+// the ref still has the target it was read with; deletions take turns on packed-refs as
+// DeleteTag's do.
+func (r *Repository) DeleteTagIf(name, id string) (bool, error) {
+	unlock, err := r.Lock("packed-refs")
+	if err != nil {
+		return false, tagError("deleting", name, err)
+	}
+	defer unlock()
+	deleted := false
+	refLock := filepath.Join(r.CommonDir(), filepath.FromSlash(tagsPrefix+name)) + ".lock"
+	err = retryLocked(r.refLockTimeout, func() error {
+		return libgit2LockError(func() error {
+			repo, err := git.OpenRepository(r.repo.Path()) // a fresh cache each try (DeleteTag)
+			if err != nil {
+				return err
+			}
+			defer repo.Free()
+			ref, err := repo.References.Lookup(tagsPrefix + name)
+			if isCode(err, git.ErrorCodeNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			defer ref.Free()
+			if ref.Target() == nil || ref.Target().String() != id {
+				return nil
+			}
+			err = ref.Delete()
+			if isCode(err, git.ErrorCodeModified) {
+				return nil
+			}
+			deleted = err == nil
+			return err
+		}(), refLock)
+	})
+	if err != nil {
+		return false, tagError("deleting", name, err)
+	}
+	return deleted, nil
+}
+
+// PeelCommit returns the commit an object (a tag object or a commit) peels to, or false when
+// the object is not here or peels to something else.
+func (r *Repository) PeelCommit(id string) (string, bool) {
+	oid, err := git.NewOid(id)
+	if err != nil {
+		return "", false
+	}
+	obj, err := r.repo.Lookup(oid)
+	if err != nil {
+		return "", false
+	}
+	defer obj.Free()
+	peeled, err := obj.Peel(git.ObjectCommit)
+	if err != nil {
+		return "", false
+	}
+	defer peeled.Free()
+	return peeled.Id().String(), true
 }

@@ -65,3 +65,38 @@ func finalType(obj *git.Object) string {
 	defer inner.Free()
 	return strings.ToLower(inner.Type().String())
 }
+
+// FirstParentAt returns the newest commit of HEAD's first-parent history whose committer date
+// is not after when: the commit a branch stood at then, as far as its own history tells. ok is
+// false when HEAD has no commit that old (or no commit at all).
+func (r *Repository) FirstParentAt(when time.Time) (id string, ok bool, err error) {
+	if r.IsEmpty() {
+		return "", false, nil
+	}
+	head, _, err := r.ResolveCommit("HEAD")
+	if err != nil {
+		return "", false, err
+	}
+	oid, err := git.NewOid(head)
+	if err != nil {
+		return "", false, err
+	}
+	for {
+		commit, err := r.repo.LookupCommit(oid)
+		if err != nil {
+			return "", false, fmt.Errorf("reading commit %s: %w", oid, err)
+		}
+		committer := commit.Committer()
+		if committer != nil && !committer.When.After(when) {
+			id := commit.Id().String()
+			commit.Free()
+			return id, true, nil
+		}
+		parent := commit.ParentId(0)
+		commit.Free()
+		if parent == nil {
+			return "", false, nil
+		}
+		oid = parent
+	}
+}

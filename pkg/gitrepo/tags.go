@@ -225,6 +225,23 @@ func (r *Repository) readObjects(refs []tagRef, indexes []int, tags []Tag) error
 	return nil
 }
 
+// TagAt reads a tag as Tags would read it if the ref name pointed to the object id: what a
+// tag was before a push moved or deleted it, in a post-receive hook, where the old object is
+// still in the object database. It goes through libgit2, which also reads alternates and the
+// few objects such a caller needs.
+func (r *Repository) TagAt(name, id string) (Tag, error) {
+	odb, err := r.repo.Odb()
+	if err != nil {
+		return Tag{}, fmt.Errorf("reading tag '%s' at %s: %w", name, id, err)
+	}
+	defer odb.Free()
+	info, err := readTarget(odbSource{odb}, id)
+	if err != nil {
+		return Tag{}, fmt.Errorf("reading tag '%s' at %s: %w", name, id, err)
+	}
+	return info.tag(name), nil
+}
+
 // readSome reads every workers-th of indexes, from the w-th, from the store, and returns those
 // it could not read, for libgit2 to try, or the first corrupt one.
 func readSome(store *objectStore, refs []tagRef, indexes []int, tags []Tag, w, workers int) (misses []int, err error) {

@@ -197,12 +197,13 @@ func TestSemVerDescendingOrderBig(t *testing.T) {
 	}
 }
 
-// TestSortVersionsV4 registers the V4 versions, in a shuffled order that keeps v1.0.0 before
-// v1.0.0+build.5, and sorts the artifact's versions with SortVersions. Registering
-// v1.0.0+build.5 first puts it first.
+// TestSortVersionsV4 registers the V4 versions, in a shuffled order that keeps v1.0.0+build.5
+// before v1.0.0, and sorts the artifact's versions with SortVersions: of the two, equal in
+// precedence, the one registered later comes first. Registering v1.0.0 first puts
+// v1.0.0+build.5 first.
 func TestSortVersionsV4(t *testing.T) {
 	for seed := int64(1); seed <= 20; seed++ {
-		in := shuffledKeeping(descendingVersions, seed, "v1.0.0", "v1.0.0+build.5")
+		in := shuffledKeeping(descendingVersions, seed, "v1.0.0+build.5", "v1.0.0")
 		var records []TagRecord
 		for i, v := range in {
 			records = append(records, rec("m@"+v, sha(i+1), i))
@@ -216,9 +217,9 @@ func TestSortVersionsV4(t *testing.T) {
 	}
 
 	records := []TagRecord{
-		rec("m@v1.0.0+build.5", sha(1), 0),
+		rec("m@v1.0.0", sha(1), 0),
 		rec("m@v0.5.0", sha(2), 1),
-		rec("m@v1.0.0", sha(3), 2),
+		rec("m@v1.0.0+build.5", sha(3), 2),
 	}
 	a := Build(records).Artifacts["m"]
 	versions := append([]*Version(nil), a.Versions...)

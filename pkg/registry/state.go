@@ -486,25 +486,38 @@ func (a *Artifact) Version(name string) *Version {
 	return a.byName[name]
 }
 
-// Latest returns the greatest active registered version by SemVer precedence; of versions
-// that compare equal (they differ in build metadata only) the first registered. Nil when none
-// (also for a nil artifact).
+// Latest returns the greatest active registered version (ranksAbove). Nil when none (also for
+// a nil artifact).
 func (a *Artifact) Latest() *Version {
 	if a == nil {
 		return nil
 	}
 	var best *Version
 	for _, v := range a.Versions {
-		if v.Registered && v.Active && (best == nil || v.semver.Compare(best.semver) > 0) {
+		if v.Registered && v.Active && (best == nil || v.ranksAbove(best)) {
 			best = v
 		}
 	}
 	return best
 }
 
-// InStage returns the active versions standing in a stage, newest assignment first. The
-// first is the one the stage shows; when it leaves, the stage falls back to the next.
+// ranksAbove orders registered versions by SemVer precedence; of two that compare equal (they
+// differ in build metadata only) the one registered later ranks above, as in GTO, which sorts
+// them in registration order and takes the last (registry.md §3).
+func (v *Version) ranksAbove(w *Version) bool {
+	if c := v.semver.Compare(w.semver); c != 0 {
+		return c > 0
+	}
+	return w.Registration.Before(v.Registration)
+}
+
+// InStage returns the active versions standing in a stage, newest assignment first (none for a
+// nil artifact). The first is the one the stage shows; when it leaves, the stage falls back to
+// the next.
 func (a *Artifact) InStage(stage string) []*Assignment {
+	if a == nil {
+		return nil
+	}
 	return a.stages[stage]
 }
 
@@ -554,9 +567,9 @@ func (v *Version) SemVer() SemVer {
 	return v.semver
 }
 
-// SortVersions orders versions for display: registered versions by descending SemVer
-// precedence (versions of equal precedence keep the order they are given in), then
-// unregistered commits, the one with the most recent event first.
+// SortVersions orders versions for display: registered versions from the greatest down
+// (ranksAbove: of equal precedence, the one registered later first), then unregistered
+// commits, the one with the most recent event first.
 func SortVersions(versions []*Version) {
 	sort.SliceStable(versions, func(i, j int) bool {
 		vi, vj := versions[i], versions[j]
@@ -564,7 +577,7 @@ func SortVersions(versions []*Version) {
 			return vi.Registered
 		}
 		if vi.Registered {
-			return vi.semver.Compare(vj.semver) > 0
+			return vi.ranksAbove(vj)
 		}
 		return lastEvent(vj).Before(lastEvent(vi))
 	})

@@ -36,6 +36,8 @@ type NewTag struct {
 type Change struct {
 	Create []NewTag
 	Delete []string
+	// Warnings are what the user should know of a change that was forced through a guard rail.
+	Warnings []string
 }
 
 // WriteOptions are the options every write takes.
@@ -160,11 +162,16 @@ func (s *State) Register(r RegisterRequest) (Change, error) {
 	} else if err := s.checkNewVersion(a, version, r.Commit, r.Force); err != nil {
 		return Change{}, err
 	}
-	if v := a.activeOnCommit(r.Commit); v != nil && !r.Force {
-		return Change{}, fmt.Errorf("commit %s already has version '%s' of '%s'; use --force to register another",
-			ShortCommit(r.Commit), v.Name, r.Artifact)
+	v := a.registeredOnCommit(r.Commit)
+	if v != nil && v.Name != version && !r.Force {
+		return Change{}, secondVersionError(v, r.Commit, "register another")
 	}
 	p := s.planner(r.Artifact, r.Now)
+	if v != nil && v.Name != version {
+		p.change.Warnings = append(p.change.Warnings, fmt.Sprintf("commit %s now carries versions '%s' and '%s' of '%s': "+
+			"an assignment on that commit cannot say which one it means, and GTO refuses to read the artifact",
+			ShortCommit(r.Commit), v.Name, version, r.Artifact))
+	}
 	if err := s.addTag(p, Tag{Artifact: r.Artifact, Action: ActionRegister, Version: version}, r.Naming, false, r.Commit, version,
 		orDefault(r.Message, fmt.Sprintf("Registering artifact %s version %s", r.Artifact, version))); err != nil {
 		return Change{}, err
@@ -228,24 +235,32 @@ func (s *State) Assign(r AssignRequest) (Change, error) {
 		if v = a.Version(version); v == nil || !v.Active {
 			return Change{}, fmt.Errorf("artifact '%s' has no active version '%s'", r.Artifact, version)
 		}
+		if err := a.checkOneVersion(v, "promote"); err != nil {
+			return Change{}, err
+		}
 		commit = v.Commit
 	default:
 		v = a.activeOnCommit(commit)
+		deregistered := a.registeredOnCommit(commit)
 		switch {
 		case v != nil:
 			version = v.Name
 		case r.SkipRegistration:
 			version = commit
 			v = a.unregistered(commit)
+		case deregistered != nil && !r.Force:
+			return Change{}, secondVersionError(deregistered, commit, "register another and assign it")
 		default:
 			version = s.NextVersion(r.Artifact, BumpPatch)
 			p.add(Tag{Artifact: r.Artifact, Action: ActionRegister, Version: version}, false, commit, version,
 				fmt.Sprintf("Registering artifact %s version %s", r.Artifact, version))
 		}
 	}
-	if v != nil && v.Assignment(r.Stage) != nil && !r.Force {
-		return Change{}, fmt.Errorf("version '%s' of '%s' is already in stage '%s'; use --force to assign it again",
-			version, r.Artifact, r.Stage)
+	// A stage that shows the version refuses a second assignment; one that holds it without
+	// showing it (a newer assignment stands above it) takes it again: a rollback.
+	if shown := a.InStage(r.Stage); v != nil && len(shown) > 0 && shown[0].Version == v && !r.Force {
+		return Change{}, fmt.Errorf("stage '%s' of '%s' already shows version '%s'; use --force to assign it again",
+			r.Stage, r.Artifact, version)
 	}
 	t := Tag{Artifact: r.Artifact, Action: ActionAssign, Stage: r.Stage}
 	numbered, err := s.numbered(t, r.Naming, true)
@@ -275,6 +290,9 @@ func (s *State) Unassign(r UnassignRequest) (Change, error) {
 		}
 		if v == nil || v.Assignment(r.Stage) == nil {
 			return Change{}, fmt.Errorf("nothing to demote: version '%s' of '%s' is not in stage '%s'", r.Version, a.Name, r.Stage)
+		}
+		if err := a.checkOneVersion(v, "demote"); err != nil {
+			return Change{}, err
 		}
 	} else if in := a.InStage(r.Stage); len(in) > 0 {
 		v = in[0].Version
@@ -354,7 +372,7 @@ func (s *State) existing(name string) (*Artifact, error) {
 	if a := s.Artifacts[name]; a != nil {
 		return a, nil
 	}
-	return nil, fmt.Errorf("unknown artifact '%s'", name)
+	return nil, &UnknownArtifactError{Name: name}
 }
 
 // inForce returns the names of the events of one kind (positive, then negative) that still
@@ -386,6 +404,48 @@ func (a *Artifact) activeOnCommit(commit string) *Version {
 		}
 	}
 	return best
+}
+
+// registeredOnCommit returns the version registered on a commit, active or deregistered (the
+// active one first, else the most recently marked), or nil.
+func (a *Artifact) registeredOnCommit(commit string) *Version {
+	if v := a.activeOnCommit(commit); v != nil || a == nil {
+		return v
+	}
+	var best *Version
+	for _, v := range a.Versions {
+		if v.Registered && v.Commit == commit && (best == nil || best.marked.Before(v.marked)) {
+			best = v
+		}
+	}
+	return best
+}
+
+// secondVersionError refuses a second version on a commit that carries v (registry.md §3-4):
+// GTO cannot read an artifact with two versions on one commit, and an assignment on that commit
+// could no longer say which one it means. A deregistered v is brought back by registering it
+// again.
+func secondVersionError(v *Version, commit, what string) error {
+	if v.Active {
+		return fmt.Errorf("commit %s already has version '%s' of '%s'; use --force to %s", ShortCommit(commit), v.Name, v.Artifact, what)
+	}
+	return fmt.Errorf("commit %s carries version '%s' of '%s', which was deregistered; bring it back with "+
+		"'git model register %s %s --version %s', or use --force to %s (GTO cannot read two versions on one commit)",
+		ShortCommit(commit), v.Name, v.Artifact, v.Artifact, ShortCommit(commit), v.Name, what)
+}
+
+// checkOneVersion refuses to act on v by its version when its commit carries another active
+// version: an assignment or unassignment points at a commit, not at a version, so it would
+// count for whichever version readers take for that commit.
+func (a *Artifact) checkOneVersion(v *Version, action string) error {
+	for _, w := range a.Versions {
+		if w != v && w.Registered && w.Active && w.Commit == v.Commit {
+			return fmt.Errorf("cannot %s version '%s' of '%s': its commit %s also carries version '%s', and a stage tag "+
+				"points at a commit, not at a version; deregister one of them first (git model deprecate %s %s)",
+				action, v.Name, a.Name, ShortCommit(v.Commit), w.Name, a.Name, w.Name)
+		}
+	}
+	return nil
 }
 
 // unregistered returns the unregistered version of a commit, or nil.

@@ -647,7 +647,11 @@ func TestWriteGuardRails(t *testing.T) {
 		{"register: commit has an active version", registerVersion("m", c1, "v1.0.0"), []string{"v0.0.1", ShortCommit(c1)}, nil},
 		{"register automatically: commit has an active version", registerOn("m", c2), []string{"v0.0.2", ShortCommit(c2)}, nil},
 		{"register: commit has an active version, forced", force(registerVersion("m", c1, "v1.0.0")), nil, []string{"m@v1.0.0"}},
-		{"register: commit with a deregistered version", registerVersion("m", c3, "v1.0.0"), nil, []string{"m@v1.0.0"}},
+		{"register: commit with a deregistered version", registerVersion("m", c3, "v1.0.0"), []string{"v0.0.3", "deregistered", "--version v0.0.3"}, nil},
+		{"register automatically: commit with a deregistered version", registerOn("m", c3), []string{"v0.0.3", "deregistered"}, nil},
+		{"register: commit with a deregistered version, forced", force(registerVersion("m", c3, "v1.0.0")), nil, []string{"m@v1.0.0"}},
+		{"register: the deregistered version again", registerVersion("m", c3, "v0.0.3"), nil, []string{"m@v0.0.3#5"}},
+		{"assign: commit with a deregistered version", assignCommit("m", "prod", c3), []string{"v0.0.3", "deregistered"}, nil},
 		{"register: unregistered commit in a stage", registerVersion("m", c4, "v1.0.0"), nil, []string{"m@v1.0.0"}},
 
 		// A stage holds a version once.
@@ -930,7 +934,8 @@ func TestWriteRoundTrip(t *testing.T) {
 		{assignCommit("m", "prod", c2), []string{"m@v0.0.2", "m#prod#2"}},
 		{unassign("m", "dev", ""), []string{"m#dev!#3"}},
 		{deregister("m", "v0.0.1"), []string{"m@v0.0.1!"}},
-		{registerOn("m", c1), []string{"m@v0.0.3"}},
+		{registerOn("m", c1), nil}, // c1 carries the deregistered v0.0.1: refused
+		{force(registerOn("m", c1)), []string{"m@v0.0.3"}},
 		{deprecate("m", ""), []string{"m@deprecated"}},
 		{force(deprecate("m", "")), []string{"m@deprecated#4"}},
 		{registerVersion("m", c1, "v0.0.1"), nil}, // deregistered from c1, c1 now has v0.0.3: refused
@@ -939,7 +944,7 @@ func TestWriteRoundTrip(t *testing.T) {
 		// Every write happens within the same second.
 		c, err := step.action(Build(records), WriteOptions{Now: at(0)})
 		if step.want == nil {
-			wantError(t, c, err, "v0.0.3")
+			wantError(t, c, err, "v0.0.")
 			continue
 		}
 		if err != nil {
@@ -1014,5 +1019,67 @@ func TestAssignCommitWithTwoVersions(t *testing.T) {
 				t.Errorf("second promotion of %s to prod is not refused", ShortCommit(c1))
 			}
 		})
+	}
+}
+
+// TestWriteTwoVersionsOnOneCommit: an assignment points at a commit, so a commit that carries
+// two active versions cannot take a promotion or a demotion by --version (it would count for
+// whichever version a reader takes for that commit), and forcing a second version onto a
+// commit says what it costs.
+func TestWriteTwoVersionsOnOneCommit(t *testing.T) {
+	c1, c2 := sha(1), sha(2)
+	two := []TagRecord{rec("m@v1.0.0", c1, 0), rec("m@v2.0.0", c1, 1), rec("m#prod#1", c1, 2), rec("m@v3.0.0", c2, 3)}
+	for _, tc := range []struct {
+		name   string
+		action plan
+		values []string
+	}{
+		{"promote by --version", assignVersion("m", "dev", "v1.0.0"), []string{"cannot promote", "v1.0.0", "v2.0.0", ShortCommit(c1)}},
+		{"promote the other by --version", assignVersion("m", "dev", "v2.0.0"), []string{"cannot promote", "v1.0.0"}},
+		{"promote by --version, forced", force(assignVersion("m", "dev", "v2.0.0")), []string{"cannot promote"}},
+		{"demote by --version", unassign("m", "prod", "v2.0.0"), []string{"cannot demote", "v1.0.0"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := tc.action(Build(two), WriteOptions{Now: nowAt})
+			wantError(t, c, err, tc.values...)
+		})
+	}
+	// A version alone on its commit is promoted as usual.
+	if c, err := assignVersion("m", "dev", "v3.0.0")(Build(two), WriteOptions{Now: nowAt}); err != nil || len(c.Create) != 1 {
+		t.Errorf("promoting v3.0.0: %v, %v", createdNames(c), err)
+	}
+
+	// Forcing a second version onto a commit warns; registering one alone does not.
+	deregistered := []TagRecord{rec("m@v1.0.0", c1, 0), rec("m@v1.0.0!", c1, 1)}
+	c, err := force(registerVersion("m", c1, "v2.0.0"))(Build(deregistered), WriteOptions{Now: nowAt})
+	if err != nil || len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "'v1.0.0' and 'v2.0.0'") {
+		t.Errorf("forced second version: %v, warnings %q", err, c.Warnings)
+	}
+	c, err = registerVersion("m", c2, "v2.0.0")(Build(deregistered), WriteOptions{Now: nowAt})
+	if err != nil || len(c.Warnings) != 0 {
+		t.Errorf("version alone on its commit: %v, warnings %q", err, c.Warnings)
+	}
+}
+
+// TestWriteRollback: promoting a version that stands in a stage the stage does not show (a
+// newer assignment stands above it) takes it back there without --force; the version the
+// stage shows needs --force to be assigned again.
+func TestWriteRollback(t *testing.T) {
+	c1, c2 := sha(1), sha(2)
+	history := []TagRecord{rec("m@v1.0.0", c1, 0), rec("m#prod#1", c1, 1), rec("m@v2.0.0", c2, 2), rec("m#prod#2", c2, 3)}
+	c, err := assignVersion("m", "prod", "v1.0.0")(Build(history), WriteOptions{Now: nowAt})
+	if err != nil || !reflect.DeepEqual(createdNames(c), []string{"m#prod#3"}) {
+		t.Fatalf("rollback to v1.0.0: created %v, %v", createdNames(c), err)
+	}
+	after := Build(append(history, rec("m#prod#3", c1, 4)))
+	if shown := after.Artifacts["m"].InStage("prod"); shown[0].Version.Name != "v1.0.0" {
+		t.Errorf("after the rollback prod shows %s", shown[0].Version.Name)
+	}
+	c, err = assignVersion("m", "prod", "v2.0.0")(Build(history), WriteOptions{Now: nowAt})
+	wantError(t, c, err, "already shows", "v2.0.0", "--force")
+	c, err = assignCommit("m", "prod", c2)(Build(history), WriteOptions{Now: nowAt})
+	wantError(t, c, err, "already shows")
+	if c, err = force(assignVersion("m", "prod", "v2.0.0"))(Build(history), WriteOptions{Now: nowAt}); err != nil || len(c.Create) != 1 {
+		t.Errorf("forced: created %v, %v", createdNames(c), err)
 	}
 }

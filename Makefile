@@ -16,15 +16,19 @@ BASHDIR = $(SHARE)/bash-completion/completions
 ZSHDIR  = $(SHARE)/zsh/site-functions
 FISHDIR = $(SHARE)/fish/vendor_completions.d
 FISHCONFDIR = $(SHARE)/fish/vendor_conf.d
+# fish reads vendor directories only under XDG_DATA_DIRS, which Debian leaves unset (fish then
+# reads /usr/share alone): for any PREFIX but /usr, a start-up file in fish's own conf.d points
+# it at ours (completions/git-model-prefix.fish.in). FISHSYSCONFDIR= installs none.
+FISHSYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),,/etc/fish/conf.d)
 
 # Debian packages the build and the tests need.
 DEB_PACKAGES = git gcc pkg-config libgit2-dev zlib1g-dev python3 python3-yaml \
-	bash-completion zsh fish tmux man-db
+	bash-completion zsh fish tmux man-db libssl-dev lintian
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LDFLAGS = -X github.com/git-model/git-model/pkg/cli.Version=$(VERSION)
 
-.PHONY: all deps build test fuzz bench vulncheck install uninstall clean
+.PHONY: all deps build test fuzz bench vulncheck dist test-dist install install-files uninstall clean demo
 
 all: build
 
@@ -90,18 +94,81 @@ vulncheck:
 	$(GO) run golang.org/x/vulndb/cmd/indexdb@$(VULNDB) -vulns "$$osv/data/osv" -out bin/vulndb && \
 	$(GO) run golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK) -db file://$(CURDIR)/bin/vulndb ./...
 
-install: build
+install: build install-files
+
+# install-files installs BIN (the binary just built, or the release binary of make dist).
+BIN ?= bin/git-model
+install-files:
 	install -d $(BINDIR) $(MANDIR) $(BASHDIR) $(ZSHDIR) $(FISHDIR) $(FISHCONFDIR)
-	install -m 0755 bin/git-model $(BINDIR)/git-model
+	install -m 0755 $(BIN) $(BINDIR)/git-model
 	install -m 0644 man/git-model.1 $(MANDIR)/git-model.1
 	install -m 0644 completions/git-model.bash $(BASHDIR)/git-model
 	install -m 0644 completions/_git-model $(ZSHDIR)/_git-model
 	install -m 0644 completions/git-model.fish $(FISHDIR)/git-model.fish
 	install -m 0644 completions/git-model-git.fish $(FISHCONFDIR)/git-model.fish
+	if [ -n "$(FISHSYSCONFDIR)" ]; then \
+		install -d $(DESTDIR)$(FISHSYSCONFDIR) && \
+		sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@FISHDIR@|$(PREFIX)/share/fish/vendor_completions.d|g' \
+			-e 's|@FISHCONFDIR@|$(PREFIX)/share/fish/vendor_conf.d|g' completions/git-model-prefix.fish.in \
+			>$(DESTDIR)$(FISHSYSCONFDIR)/git-model.fish && \
+		chmod 0644 $(DESTDIR)$(FISHSYSCONFDIR)/git-model.fish; \
+	fi
 
 uninstall:
 	rm -f $(BINDIR)/git-model $(MANDIR)/git-model.1 $(BASHDIR)/git-model $(ZSHDIR)/_git-model \
 		$(FISHDIR)/git-model.fish $(FISHCONFDIR)/git-model.fish
+	if [ -n "$(FISHSYSCONFDIR)" ]; then rm -f $(DESTDIR)$(FISHSYSCONFDIR)/git-model.fish; fi
+
+# Release artefacts (README, Install): on Debian 12, a binary with libgit2 and its dependencies
+# linked statically (packaging/libgit2.pc; glibc and GSSAPI stay dynamic), a tarball with the man
+# page, the completions and INSTALL, a .deb, and SHA256SUMS, under dist/. `make test-dist` runs
+# the tests against that binary.
+DIST_DIR     ?= dist
+DIST_ARCH    ?= $(shell $(GO) env GOARCH)
+DIST_VERSION := $(shell echo '$(VERSION)' | sed -e 'y/-/+/' -e 's/^v\([0-9]\)/\1/;t' -e 's/^/0.0.0+git/')
+DIST_NAME     = git-model-$(DIST_VERSION)-linux-$(DIST_ARCH)
+DEB_NAME      = git-model_$(DIST_VERSION)_$(DIST_ARCH).deb
+
+dist:
+	rm -rf $(DIST_DIR) && mkdir -p $(DIST_DIR)/$(DIST_NAME)/completions
+	PKG_CONFIG_PATH=$(CURDIR)/packaging PKG_CONFIG_LIBDIR=$(CURDIR)/packaging CGO_ENABLED=1 GOARCH=$(DIST_ARCH) \
+		$(GO) build -a -tags static,system_libgit2 -trimpath -buildmode=pie -ldflags '-s -w $(LDFLAGS)' \
+		-o $(DIST_DIR)/$(DIST_NAME)/git-model ./cmd/git-model
+	install -m 0644 man/git-model.1 packaging/INSTALL $(DIST_DIR)/$(DIST_NAME)/
+	install -m 0644 completions/git-model.bash completions/_git-model completions/git-model.fish \
+		completions/git-model-git.fish $(DIST_DIR)/$(DIST_NAME)/completions/
+	tar -C $(DIST_DIR) --owner=0 --group=0 --sort=name -czf $(DIST_DIR)/$(DIST_NAME).tar.gz $(DIST_NAME)
+	$(MAKE) --no-print-directory install-files PREFIX=/usr DESTDIR=$(CURDIR)/$(DIST_DIR)/deb \
+		BIN=$(DIST_DIR)/$(DIST_NAME)/git-model ZSHDIR=$(CURDIR)/$(DIST_DIR)/deb/usr/share/zsh/vendor-completions
+	gzip -9n $(DIST_DIR)/deb/usr/share/man/man1/git-model.1
+	install -d $(DIST_DIR)/deb/DEBIAN $(DIST_DIR)/deb/usr/share/doc/git-model $(DIST_DIR)/deb/usr/share/lintian/overrides
+	install -m 0644 packaging/deb/copyright $(DIST_DIR)/deb/usr/share/doc/git-model/copyright
+	printf 'git-model (%s) unstable; urgency=medium\n\n  * Release %s.\n\n -- git-model maintainers <git-model@users.noreply.github.com>  %s\n' \
+		'$(DIST_VERSION)' '$(DIST_VERSION)' "$$(date -R -d @$$(git log -1 --format=%ct 2>/dev/null || date +%s))" \
+		| gzip -9n >$(DIST_DIR)/deb/usr/share/doc/git-model/changelog.gz
+	install -m 0644 packaging/deb/lintian-overrides $(DIST_DIR)/deb/usr/share/lintian/overrides/git-model
+	sed -e 's/@VERSION@/$(DIST_VERSION)/' -e 's/@ARCH@/$(DIST_ARCH)/' \
+		-e "s/@SIZE@/$$(du -sk --exclude=DEBIAN $(DIST_DIR)/deb | cut -f1)/" packaging/deb/control >$(DIST_DIR)/deb/DEBIAN/control
+	dpkg-deb --root-owner-group -Zxz --build $(DIST_DIR)/deb $(DIST_DIR)/$(DEB_NAME) >/dev/null
+	rm -rf $(DIST_DIR)/deb
+	cd $(DIST_DIR) && sha256sum $(DIST_NAME).tar.gz $(DEB_NAME) >SHA256SUMS
+	@echo "$(DIST_DIR)/$(DIST_NAME).tar.gz $(DIST_DIR)/$(DEB_NAME) $(DIST_DIR)/SHA256SUMS"
+
+# Runs the end-to-end tests (and those of the release artefacts) with the release binary.
+test-dist:
+	test -x $(DIST_DIR)/$(DIST_NAME)/git-model || $(MAKE) --no-print-directory dist
+	GIT_MODEL_TEST_BIN=$(CURDIR)/$(DIST_DIR)/$(DIST_NAME)/git-model GIT_MODEL_TEST_DEB=$(CURDIR)/$(DIST_DIR)/$(DEB_NAME) \
+		$(GO) test -count=1 -tags dist ./cmd/git-model
+
+# Builds the sample registry of `git model demo` in a temporary folder with the binary built
+# here (the one make install installs) and shows it.
+demo: build
+	@dir=$$(mktemp -d) && bin=$(CURDIR)/bin/git-model && \
+	"$$bin" demo "$$dir/registry" >/dev/null && cd "$$dir/registry" && \
+	echo '$$ git model ls' && "$$bin" --no-pager ls && echo && \
+	echo '$$ git model ls models/cv:segm-nn' && "$$bin" --no-pager ls models/cv:segm-nn && echo && \
+	echo '$$ git model history' && "$$bin" --no-pager history && echo && \
+	echo "The sample registry is in $$dir/registry: cd there and try git model (git model demo DIR makes another)."
 
 clean:
 	rm -rf bin

@@ -266,6 +266,16 @@ func TestBashCompletion(t *testing.T) {
 		// alias.promote = 'model promote': Git's completion completes aliases as the command.
 		{"alias: name", f.repo, "git promote seg", []string{"segm-nn "}},
 		{"alias: stage", f.repo, "git promote segm-nn ", []string{"dev ", "prod "}},
+		// GTO's names and git-model's aliases complete like the rest.
+		{"which", f.repo, "git model whi", []string{"which "}},
+		{"which: name", f.repo, "git model which seg", []string{"segm-nn "}},
+		{"which: stage", f.repo, "git model which segm-nn ", []string{"dev ", "prod "}},
+		{"latest: name", f.repo, "git model latest seg", []string{"segm-nn "}},
+		{"deregister: name", f.repo, "git model deregister seg", []string{"segm-nn "}},
+		{"assign: stage", f.repo, "git model assign segm-nn ", []string{"dev ", "prod "}},
+		{"unassign: name", f.repo, "git model unassign seg", []string{"segm-nn "}},
+		{"show: NAME#", f.repo, "git model show segm-nn#", []string{"segm-nn#dev ", "segm-nn#prod "}},
+		{"ls options of GTO", f.repo, "git model ls --v", []string{"--version ", "--vs "}},
 		{"standalone subcommand", f.repo, "git-model pro", []string{"promote "}},
 		{"standalone NAME@", f.repo, "git-model ls segm-nn@v", []string{"segm-nn@v0.0.1 ", "segm-nn@v1.0.0 "}},
 		{"standalone DIR:NAME", f.repo, "git-model ls models/cv:d", []string{"det "}},

@@ -34,6 +34,8 @@ func newConcurrencyRepo(t *testing.T, commits int) (*concurrencyRepo, []string) 
 	}
 	r := &concurrencyRepo{t: t, dir: filepath.Join(work, "repo"), vars: env.Vars}
 	r.git(work, "init", "-q", "repo")
+	// The writes' publish hint names origin only when it is configured (it is never contacted).
+	r.git(r.dir, "remote", "add", "origin", "https://git.example/models.git")
 	for i := 1; i <= commits; i++ {
 		r.git(r.dir, "commit", "-q", "--allow-empty", "-m", fmt.Sprintf("c%d", i))
 	}

@@ -192,3 +192,37 @@ func TestManPageWarnings(t *testing.T) {
 		t.Errorf("man -l man/git-model.1 does not show the NAME line:\n%.600s", stdout)
 	}
 }
+
+// TestMakeInstallFishPrefix installs under a PREFIX that fish does not read (Debian's fish reads
+// vendor directories only under XDG_DATA_DIRS, which it leaves unset, so never /usr/local): the
+// start-up file that make install puts in fish's own conf.d (FISHSYSCONFDIR, /etc/fish/conf.d by
+// default) makes a clean login shell find the completions. fish reads that directory itself at
+// start-up; here, where /etc is not ours to write, the shell sources the file as fish would.
+func TestMakeInstallFishPrefix(t *testing.T) {
+	fish := needShell(t, "fish")
+	root := t.TempDir()
+	prefix, sysconf := filepath.Join(root, "local"), filepath.Join(root, "etc", "fish", "conf.d")
+	runMake(t, "install", "PREFIX="+prefix, "FISHSYSCONFDIR="+sysconf)
+	snippet := filepath.Join(sysconf, "git-model.fish")
+	if _, err := os.Stat(snippet); err != nil {
+		t.Fatalf("make install PREFIX=%s installed no start-up file for fish: %v", prefix, err)
+	}
+	f := newShellFixture(t)
+	// A clean login environment: no XDG_DATA_DIRS, as on Debian 12.
+	env := withEnv(f.env, "PATH="+filepath.Join(prefix, "bin")+string(os.PathListSeparator)+"/usr/bin:/bin",
+		"-XDG_DATA_DIRS", "-XDG_DATA_HOME", "XDG_CONFIG_HOME="+filepath.Join(f.home, ".config"))
+	for line, want := range map[string]string{
+		"git-model promote seg": "segm-nn\n",
+		"git model promote seg": "segm-nn\n",
+		"git model reg":         "register\tRegister a version of an artifact\n",
+	} {
+		stdout, stderr, err := run(t, withEnv(env, "LINE="+line), f.repo, fish, "-l", "-c", `source `+snippet+`; complete -C $LINE`)
+		if err != nil || stdout != want {
+			t.Errorf("fish -l: complete -C %q with PREFIX=%s: %v\ngot %q, want %q\n%s", line, prefix, err, stdout, want, stderr)
+		}
+	}
+	runMake(t, "uninstall", "PREFIX="+prefix, "FISHSYSCONFDIR="+sysconf)
+	if _, err := os.Stat(snippet); !os.IsNotExist(err) {
+		t.Errorf("make uninstall left %s (%v)", snippet, err)
+	}
+}

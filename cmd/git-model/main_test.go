@@ -25,7 +25,11 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
+	// make test-dist runs the scenarios with the release binary that GIT_MODEL_TEST_BIN names.
 	build := exec.Command("go", "build", "-o", filepath.Join(dir, "git-model"), ".")
+	if bin := os.Getenv("GIT_MODEL_TEST_BIN"); bin != "" {
+		build = exec.Command("cp", bin, filepath.Join(dir, "git-model"))
+	}
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building git-model:", err)

@@ -68,6 +68,14 @@ func (n *annotations) Lookup(artifact, commit string) (a annotation.Annotation, 
 	return a, ok, nil
 }
 
+// Files names the files that Lookup reads for an artifact, as messages show them:
+// "artifacts.yaml or dvc.yaml", with the artifact's folder.
+func (n *annotations) Files(artifact string) string {
+	index, _ := annotation.FilePath(artifact, n.index)
+	dvc, _ := annotation.FilePath(artifact, annotation.DVCFileName)
+	return index + " or " + dvc
+}
+
 // Names lists the artifacts annotated in the files of the given folders ("" is the root), as
 // committed at commit or in the work tree when commit is "" (HEAD's tree in a bare repository),
 // in the DIR:NAME form, sorted.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"unsafe"
 
 	"github.com/git-model/git-model/pkg/config"
@@ -78,7 +77,7 @@ func (app *App) stateOf(artifact string) (*registry.State, error) {
 	if artifact == "" {
 		tags, err = repo.Tags()
 	} else {
-		tags, err = repo.ArtifactTags(strings.Replace(artifact, ":", "=", 1))
+		tags, err = repo.ArtifactTags(registry.TagArtifact(artifact))
 	}
 	if err != nil {
 		return nil, fatalError(err)
@@ -218,6 +217,11 @@ func (app *App) resolveCommit(rev string) (string, error) {
 		rev = "HEAD"
 	}
 	id, _, err := repo.ResolveCommit(rev)
+	if err != nil && app.mirrorURL() != "" {
+		// A mirror holds only the registry's tags, what they point to and the remote's HEAD.
+		return "", userError("'%s' names no commit in the cache of '%s' (it has the commits of the registry's tags and the remote's HEAD); push the commit there first, or write in a clone",
+			rev, gitrepo.RedactURL(app.mirrorURL()))
+	}
 	if err != nil {
 		return "", fatalError(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	flags "github.com/jessevdk/go-flags"
+
+	"github.com/git-model/git-model/pkg/registry"
 )
 
 // checkEmptyArguments refuses an empty option value (--version ”, --at=, -m ”) and an empty
@@ -108,5 +110,16 @@ func noExtraArgs(args []string) error {
 	if len(args) > 0 {
 		return usageError(fmt.Errorf("unexpected argument '%s'", args[0]))
 	}
+	return nil
+}
+
+// UnmarshalFlag refuses a shortcut whose version lacks its "v" (nn@0.1.0) with the message
+// that says how to write it, for every command that takes a shortcut: read whole as an
+// artifact name, it would only be "neither an artifact name nor a shortcut".
+func (s *shortcutArg) UnmarshalFlag(value string) error {
+	if err := registry.ShortcutVersionError(value); err != nil {
+		return userError("%v", err)
+	}
+	*s = shortcutArg(value)
 	return nil
 }

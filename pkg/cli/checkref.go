@@ -57,6 +57,15 @@ func (c *checkRefCommand) Execute(args []string) error {
 	name := strings.TrimPrefix(c.Args.Ref, "refs/tags/")
 	t, ok := registry.ParseTag(name)
 	if !ok || t.Action == registry.ActionNone {
+		if err := registry.NearMiss(name); err != nil {
+			// Meant as a registry tag, but no reader sees it: say why, as a warning without
+			// --strict, so that a CI job that runs on every tag still succeeds.
+			msg := fmt.Sprintf("'%s' is not a registry tag: %v", c.Args.Ref, err)
+			if !c.Strict {
+				c.app.warn([]string{msg})
+			}
+			return c.notAnEvent("%s", msg)
+		}
 		return c.notAnEvent("'%s' is not a registry tag", c.Args.Ref)
 	}
 	state, err := c.app.stateOf(t.Artifact)

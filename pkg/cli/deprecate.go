@@ -17,15 +17,42 @@ With --delete, remove tags instead of adding negative ones: the registration tag
 or every tag of the artifact.`
 
 type deprecateCommand struct {
-	app    *App
-	Ref    refArg `long:"ref" value-name:"REF" description:"Tag this commit-ish when deprecating the artifact (default: the commit of its newest event)"`
-	Delete bool   `long:"delete" description:"Delete tags instead of writing a deregistration or deprecation tag"`
-	Force  bool   `short:"f" long:"force" description:"Deprecate an artifact that is deprecated already"`
-	tagFlags
+	app *App
+	Ref refArg `long:"ref" value-name:"REF" description:"Tag this commit-ish when deprecating the artifact (default: the commit of its newest event)"`
+	retireFlags
 	Args struct {
 		Name    artifactArg `positional-arg-name:"NAME" required:"yes"`
 		Version versionArg  `positional-arg-name:"VERSION"`
 	} `positional-args:"yes"`
+}
+
+// retireFlags are the options of deprecate that deregister shares.
+type retireFlags struct {
+	Delete bool `long:"delete" description:"Delete tags instead of writing a deregistration or deprecation tag"`
+	Force  bool `short:"f" long:"force" description:"Deprecate an artifact that is deprecated already"`
+	tagFlags
+}
+
+const deregisterShort = "Deregister a version (deprecate NAME VERSION)"
+
+const deregisterLong = `Create the tag NAME@VERSION! that withdraws the version, exactly as 'git model deprecate NAME
+VERSION' does (GTO's deregister): it leaves every stage and is no longer a candidate for latest.
+With --delete, remove its registration tags instead.`
+
+// deregisterCommand is deprecate with a VERSION it requires, for those who know GTO's name.
+type deregisterCommand struct {
+	app *App
+	retireFlags
+	Args struct {
+		Name    artifactArg `positional-arg-name:"NAME" required:"yes"`
+		Version versionArg  `positional-arg-name:"VERSION" required:"yes"`
+	} `positional-args:"yes"`
+}
+
+func (c *deregisterCommand) Execute(args []string) error {
+	d := &deprecateCommand{app: c.app, retireFlags: c.retireFlags}
+	d.Args.Name, d.Args.Version = c.Args.Name, c.Args.Version
+	return d.Execute(args)
 }
 
 func (c *deprecateCommand) Execute(args []string) error {

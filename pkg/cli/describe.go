@@ -77,10 +77,14 @@ func (c *describeCommand) Execute(args []string) error {
 		if repo, err := c.app.Repo(); err == nil && repo.WorkDir() == "" {
 			where = "at HEAD"
 		}
-		if commit != "" {
-			where = "at commit " + registry.ShortCommit(commit)
+		if commit == "" {
+			return userError("'%s' has no annotation %s (artifacts.yaml, dvc.yaml)", artifact, where)
 		}
-		return userError("'%s' has no annotation %s (artifacts.yaml, dvc.yaml)", artifact, where)
+		// A version's annotation is the one committed at the version's own commit: one
+		// annotated later, in a newer commit, does not describe it.
+		return &hintedError{userError("%s (%s) has no annotation of '%s' in %s at its commit %s",
+			c.Args.Name, version, artifact, notes.Files(artifact), registry.ShortCommit(commit)),
+			"annotations belong to the version's commit: annotate, commit ('git model annotate … --commit'), then register or promote that commit"}
 	}
 	out := c.app.Stdout
 	switch {

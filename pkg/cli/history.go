@@ -9,7 +9,7 @@ import (
 const historyShort = "Show the events of the registry, newest first"
 
 const historyLong = `Print every event (registration, deregistration, assignment, unassignment, deprecation)
-newest first: its time, artifact, version, stage, commit and tag. With NAME, only the events of
+newest first: its time, artifact, version, stage, commit, author (the tagger) and tag. With NAME, only the events of
 that artifact; NAME@vX.Y.Z, NAME@latest and NAME#STAGE narrow them to a version or a stage.`
 
 type historyCommand struct {
@@ -78,9 +78,9 @@ func (c *historyCommand) Execute(args []string) error {
 	rows := make([][]string, len(events))
 	for i, e := range events {
 		rows[i] = []string{tableTime(e.Time), e.Artifact, e.Action.String(), orNone(eventVersion(state, e, true)),
-			orNone(e.Stage), registry.ShortCommit(e.Commit), e.Name}
+			orNone(e.Stage), registry.ShortCommit(e.Commit), orNone(e.Author), e.Name}
 	}
-	return c.app.writeTable([]string{"time", "artifact", "event", "version", "stage", "commit", "tag"}, rows,
+	return c.app.writeTable([]string{"time", "artifact", "event", "version", "stage", "commit", "author", "tag"}, rows,
 		func(col int, _ string) string {
 			if col == 3 {
 				return colorVersion

@@ -112,7 +112,7 @@ func (c *hookCommand) readUpdates() ([]pushedTag, error) {
 // the current tags with the pushed updates undone, a created tag taken away, a moved or
 // deleted one read back from its old object, which post-receive still has.
 func (c *hookCommand) changes(repo *gitrepo.Repository, artifact string, pushed []pushedTag) ([]stageChange, error) {
-	tags, err := repo.ArtifactTags(strings.Replace(artifact, ":", "=", 1))
+	tags, err := repo.ArtifactTags(registry.TagArtifact(artifact))
 	if err != nil {
 		return nil, fatalError(err)
 	}

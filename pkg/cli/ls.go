@@ -2,11 +2,13 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/git-model/git-model/pkg/annotation"
+	"github.com/git-model/git-model/pkg/gitrepo"
 
 	"github.com/git-model/git-model/pkg/registry"
 )
@@ -23,20 +25,93 @@ version leaves the stage or is deregistered, the stage falls back to the previou
 
 type lsCommand struct {
 	app        *App
+	tty        bool     // standard output is a terminal (before any pager)
 	All        bool     `short:"a" long:"all" description:"Include deprecated artifacts and deregistered versions"`
 	JSON       bool     `long:"json" description:"Print JSON instead of a table"`
+	Plain      bool     `long:"plain" description:"Print the table without colour and without a pager, for grep (GTO's --plain)"`
 	At         string   `long:"at" value-name:"WHEN" description:"Show the registry as it stood at WHEN: a date (YYYY-MM-DD, the end of that day), a date and time, a relative date such as 'yesterday' or '2 weeks ago', or a commit whose date is used"`
-	AllInStage bool     `long:"all-in-stage" description:"Show every version that stands in a stage, newest assignment first"`
-	Sort       string   `long:"sort" value-name:"ORDER" choice:"time" choice:"semver" default:"time" description:"Which version a stage shows: the most recent assignment (time) or the greatest version (semver)"`
+	AllInStage bool     `long:"all-in-stage" description:"Show every version that stands in a stage, newest assignment first (--vs -1)"`
 	Type       string   `long:"type" value-name:"TYPE" description:"Only artifacts annotated with this type"`
 	Labels     []string `long:"label" value-name:"LABEL" description:"Only artifacts annotated with this label (repeatable: all of them)"`
-	Args       struct {
+	Name       bool     `long:"name" description:"Print only the artifact of each row, one per line"`
+	Version    bool     `long:"version" description:"With NAME: print only the version of each row, one per line (ls 'NAME#prod' --version)"`
+	Stage      bool     `long:"stage" description:"With NAME: print only the stages of each row (the stage of NAME#STAGE), one line per row"`
+	Ref        bool     `long:"ref" description:"With NAME: print only the registration tag of each row (the commit of an unregistered one)"`
+	stageFlags
+	Args struct {
 		Name shortcutArg `positional-arg-name:"NAME"`
 	} `positional-args:"yes"`
 }
 
+// stageFlags choose which versions a stage shows, with GTO's options and meanings (GTO's
+// Artifact.get_vstages): shared by ls and which.
+type stageFlags struct {
+	Sort string `long:"sort" value-name:"ORDER" choice:"timestamp" choice:"time" choice:"semver" default:"timestamp" description:"Order of the versions in a stage: the most recent assignment first (timestamp, or time) or the greatest version first (semver)"`
+	VS   *int   `long:"vs" value-name:"N" description:"Versions per stage: show the first N versions in each stage (default 1; -1: all)"`
+	AV   *int   `long:"av" value-name:"N" description:"Assignments per version: count only the N most recent stage assignments of each version (default -1: all), before --vs"`
+	RO   bool   `long:"ro" description:"Registered versions only: leave out commits assigned a stage without a version"`
+}
+
+// check refuses counts below -1, as GTO does.
+func (f *stageFlags) check() error {
+	if countOr(f.VS, 1) < -1 || countOr(f.AV, -1) < -1 {
+		return usageError(errors.New("--vs and --av take a count, or -1 for all"))
+	}
+	return nil
+}
+
+// countOr is a count option, or def when it was not given. The options are pointers rather
+// than go-flags defaults because 'git model' with no command runs an lsCommand that was never
+// parsed; an int pointer (not a type of our own) lets go-flags read "--vs -1" as a number.
+func countOr(n *int, def int) int {
+	if n != nil {
+		return *n
+	}
+	return def
+}
+
+// counted returns the stages of a version that --av counts: its N most recent assignments
+// still in force (all with -1), oldest first as Version.StagesOf gives them; none for a
+// commit that --ro leaves out.
+func (f *stageFlags) counted(v *registry.Version) []string {
+	if f.RO && !v.Registered {
+		return nil
+	}
+	stages := v.StagesOf()
+	if n := countOr(f.AV, -1); n >= 0 && len(stages) > n {
+		stages = stages[len(stages)-n:]
+	}
+	return stages
+}
+
+// versionsIn returns the versions a stage shows: the active versions in it whose assignment
+// --av counts, newest assignment first (the first is what the stage shows, registry.md §3) or
+// greatest first with --sort semver, cut to --vs of them (every one with all).
+func (f *stageFlags) versionsIn(a *registry.Artifact, stage string, all bool) []*registry.Version {
+	var versions []*registry.Version
+	for _, as := range a.InStage(stage) {
+		if slices.Contains(f.counted(as.Version), stage) {
+			versions = append(versions, as.Version)
+		}
+	}
+	if f.Sort == "semver" {
+		registry.SortVersions(versions)
+	}
+	if n := countOr(f.VS, 1); !all && n >= 0 && len(versions) > n {
+		versions = versions[:n]
+	}
+	return versions
+}
+
 func (c *lsCommand) Execute(args []string) error {
 	if err := noExtraArgs(args); err != nil {
+		return err
+	}
+	if err := c.check(); err != nil {
+		return err
+	}
+	field, err := c.field()
+	if err != nil {
 		return err
 	}
 	repos, err := c.app.registryRepos()
@@ -47,19 +122,49 @@ func (c *lsCommand) Execute(args []string) error {
 		if c.Args.Name != "" {
 			return usageError(errors.New("NAME cannot be used with several repositories"))
 		}
+		if field != "" {
+			return usageError(fmt.Errorf("--%s cannot be used with several repositories", field))
+		}
 		return c.listRepos(repos)
+	}
+	if field != "" && field != "name" && c.Args.Name == "" {
+		return usageError(fmt.Errorf("--%s needs NAME, for example: git model ls 'NAME#STAGE' --%s", field, field))
 	}
 	state, err := c.app.StateAt(c.At, registry.ParseShortcut(string(c.Args.Name)).Artifact)
 	if err != nil {
-		return err
+		return c.app.outsideRepository(err)
 	}
-	if !c.JSON {
+	c.tty = isTerminal(c.app.Stdout)
+	if c.Plain {
+		c.app.global.NoColor = true
+	} else if !c.JSON && field == "" {
 		c.app.startPager()
 	}
 	if c.Args.Name == "" {
-		return c.listArtifacts(state)
+		return c.listArtifacts(state, field)
 	}
-	return c.listVersions(state)
+	return c.listVersions(state, field)
+}
+
+// field is the one value that --name, --version, --stage or --ref asks to print alone ("" for
+// a table); like GTO, at most one output format at a time.
+func (c *lsCommand) field() (string, error) {
+	given, err := oneFormat(format{"json", c.JSON}, format{"plain", c.Plain}, format{"name", c.Name},
+		format{"version", c.Version}, format{"stage", c.Stage}, format{"ref", c.Ref})
+	if given == "json" || given == "plain" {
+		return "", err
+	}
+	return given, err
+}
+
+// outsideRepository adds to "not a git repository" how to read a registry from anywhere:
+// -R, or the repositories of model.repos (registryRepos).
+func (app *App) outsideRepository(err error) error {
+	if !errors.Is(err, gitrepo.ErrNotRepository) || len(app.global.Repos) > 0 {
+		return err
+	}
+	return fatalError(&hintedError{err: errors.Unwrap(err), hint: "name a registry with -R URL|PATH, or list registries to show from anywhere with " +
+		"'git config --global --add model.repos URL'"})
 }
 
 // artifactJSON is one artifact of `ls --json`, with GTO's keys and the annotation's.
@@ -75,10 +180,21 @@ type artifactJSON struct {
 	Version     *string        `json:"version"`
 }
 
-func (c *lsCommand) listArtifacts(state *registry.State) error {
+func (c *lsCommand) listArtifacts(state *registry.State, only string) error {
 	stages, rows, err := c.artifactRows(c.app, state)
 	if err != nil {
 		return err
+	}
+	if only == "name" {
+		for _, r := range rows {
+			printFields(c.app.Stdout, field{true, r.name})
+		}
+		return nil
+	}
+	if len(rows) == 0 && len(state.Artifacts) == 0 && !c.JSON && c.tty {
+		// Only a person sees this: a script reading an empty registry gets nothing, as before.
+		fmt.Fprintln(c.app.Stdout, "The registry is empty. Start with: git model register NAME [REF]")
+		return nil
 	}
 	if c.JSON {
 		out := make(map[string]artifactJSON, len(rows))
@@ -146,7 +262,7 @@ func (c *lsCommand) artifactRows(app *App, state *registry.State) ([]string, []a
 			}
 			row.cells[stage] = strings.Join(short, ",")
 			switch {
-			case c.AllInStage:
+			case c.several():
 				row.json.Stage[stage] = full
 			case len(versions) > 0:
 				row.json.Stage[stage] = versions[0].Name
@@ -261,34 +377,27 @@ func (c *lsCommand) matches(note annotation.Annotation) bool {
 }
 
 // stageVersions returns what a stage cell shows: the version the stage shows, or with
-// --all-in-stage every version in it; --sort semver puts the greatest version first.
+// --all-in-stage or --vs every version or N of them in it (stageFlags.versionsIn).
 func (c *lsCommand) stageVersions(a *registry.Artifact, stage string) []*registry.Version {
-	in := a.InStage(stage)
-	versions := make([]*registry.Version, len(in))
-	for i, as := range in {
-		versions[i] = as.Version
-	}
-	if c.Sort == "semver" {
-		registry.SortVersions(versions)
-	}
-	if !c.AllInStage && len(versions) > 1 {
-		versions = versions[:1]
-	}
-	return versions
+	return c.versionsIn(a, stage, c.AllInStage)
 }
 
-// stageCells names the stages a version stands in as the table shows them: plain where the
-// stage shows the version (as `ls` does, under --sort), in parentheses where it holds an
-// assignment that no stage shows, because a newer one stands above it; with --all-in-stage,
-// every stage plain, as GTO's "all".
-func (c *lsCommand) stageCells(a *registry.Artifact, v *registry.Version, stages []string) []string {
-	if c.AllInStage {
-		return stages
-	}
+// several reports whether a stage cell may hold more than one version (--all-in-stage, --vs
+// other than 1): --json then gives a list for each stage rather than one version or null.
+func (c *lsCommand) several() bool {
+	return c.AllInStage || countOr(c.VS, 1) != 1
+}
+
+// stageCells names the stages a version stands in (those --av and --ro count) as the table
+// shows them: plain where the stage shows the version (as `ls` does, under --sort and --vs),
+// in parentheses where it holds an assignment that no stage shows, because newer ones stand
+// above it; with --all-in-stage, every stage plain, as GTO's "all".
+func (c *lsCommand) stageCells(a *registry.Artifact, v *registry.Version) []string {
+	stages := c.counted(v)
 	cells := make([]string, len(stages))
 	for i, stage := range stages {
 		cells[i] = stage
-		if shown := c.stageVersions(a, stage); len(shown) == 0 || shown[0] != v {
+		if !slices.Contains(c.stageVersions(a, stage), v) {
 			cells[i] = "(" + stage + ")"
 		}
 	}
@@ -311,7 +420,31 @@ type versionJSON struct {
 	Version     string   `json:"version"`
 }
 
-func (c *lsCommand) listVersions(state *registry.State) error {
+// createdBy is the event that created a version: its registration, or the first event of an
+// unregistered commit.
+func createdBy(v *registry.Version) *registry.Event {
+	if v.Registration != nil {
+		return v.Registration
+	}
+	return v.Events[0]
+}
+
+// newVersionJSON is a version as `ls NAME --json` and `latest --json` print it, with the
+// stages given and the annotated path.
+func newVersionJSON(a *registry.Artifact, v *registry.Version, stages []string, path string) versionJSON {
+	created := createdBy(v)
+	obj := versionJSON{Path: path,
+		Active: v.Active, Artifact: a.Name, Author: created.Author, AuthorEmail: created.AuthorEmail,
+		Commit: v.Commit, CreatedAt: jsonTime(created.Time), Message: created.Message,
+		Registered: v.Registered, Stages: append([]string{}, stages...), Version: v.Name,
+	}
+	if v.Registration != nil {
+		obj.Ref = &v.Registration.Name
+	}
+	return obj
+}
+
+func (c *lsCommand) listVersions(state *registry.State, only string) error {
 	a, sc, err := c.app.findArtifact(state, string(c.Args.Name))
 	if err != nil {
 		return err
@@ -319,6 +452,10 @@ func (c *lsCommand) listVersions(state *registry.State) error {
 	versions, err := c.selectVersions(a, sc)
 	if err != nil {
 		return err
+	}
+	if only != "" {
+		c.printVersionFields(a, sc, versions, only)
+		return nil
 	}
 	rows := make([][]string, 0, len(versions))
 	out := make([]versionJSON, 0, len(versions))
@@ -331,27 +468,15 @@ func (c *lsCommand) listVersions(state *registry.State) error {
 		notes.Prefetch(a.Name, commits)
 	}
 	for _, v := range versions {
-		created := v.Events[0]
-		if v.Registration != nil {
-			created = v.Registration
-		}
-		stages := v.StagesOf()
+		created := createdBy(v)
 		note := c.app.annotation(a.Name, v.Commit)
 		paths = paths || note.Path != ""
-		obj := versionJSON{Path: note.Path,
-			Active: v.Active, Artifact: a.Name, Author: created.Author, AuthorEmail: created.AuthorEmail,
-			Commit: v.Commit, CreatedAt: jsonTime(created.Time), Message: created.Message,
-			Registered: v.Registered, Stages: append([]string{}, stages...), Version: v.Name,
-		}
-		if v.Registration != nil {
-			obj.Ref = &v.Registration.Name
-		}
-		out = append(out, obj)
+		out = append(out, newVersionJSON(a, v, c.counted(v), note.Path))
 		name := displayName(v)
 		if !v.Active {
 			name += " (deregistered)"
 		}
-		rows = append(rows, []string{name, orNone(strings.Join(c.stageCells(a, v, stages), ",")), registry.ShortCommit(v.Commit),
+		rows = append(rows, []string{name, orNone(strings.Join(c.stageCells(a, v), ",")), registry.ShortCommit(v.Commit),
 			tableTime(created.Time), orNone(created.Author), orNone(note.Path)})
 	}
 	if c.JSON {
@@ -376,6 +501,31 @@ func (c *lsCommand) listVersions(state *registry.State) error {
 		}
 		return ""
 	})
+}
+
+// printVersionFields prints one field of each row of `ls NAME`, one line per row, as GTO's
+// show does with --name, --version, --stage and --ref: the artifact; the version (a short
+// commit id for an unregistered one); the stage of NAME#STAGE, else the stages that show the
+// version, comma-separated; the registration tag (the commit id of an unregistered version).
+func (c *lsCommand) printVersionFields(a *registry.Artifact, sc registry.Shortcut, versions []*registry.Version, only string) {
+	for _, v := range versions {
+		value := a.Name
+		switch only {
+		case "version":
+			value = displayName(v)
+		case "stage":
+			value = sc.Stage
+			if value == "" {
+				value = strings.Join(slices.DeleteFunc(c.stageCells(a, v), func(s string) bool { return strings.HasPrefix(s, "(") }), ",")
+			}
+		case "ref":
+			value = v.Commit
+			if v.Registration != nil {
+				value = v.Registration.Name
+			}
+		}
+		printFields(c.app.Stdout, field{true, value})
+	}
 }
 
 // selectVersions picks the rows of `ls NAME`: those a shortcut names, else every active
@@ -403,7 +553,10 @@ func (c *lsCommand) selectVersions(a *registry.Artifact, sc registry.Shortcut) (
 	}
 	var versions []*registry.Version
 	for _, v := range a.Versions {
-		if c.All || (v.Registered && v.Active) || len(v.StagesOf()) > 0 {
+		if c.RO && !v.Registered {
+			continue
+		}
+		if c.All || (v.Registered && v.Active) || len(c.counted(v)) > 0 {
 			versions = append(versions, v)
 		}
 	}

@@ -102,6 +102,7 @@ func commands(app *App) []command {
 		{"promote", promoteShort, promoteLong, []string{"assign"}, &promoteCommand{app: app}},
 		{"demote", demoteShort, demoteLong, []string{"unassign"}, &demoteCommand{app: app}},
 		{"deprecate", deprecateShort, deprecateLong, nil, &deprecateCommand{app: app}},
+		{"deregister", deregisterShort, deregisterLong, nil, &deregisterCommand{app: app}},
 		{"annotate", annotateShort, annotateLong, nil, &annotateCommand{app: app}},
 		{"remove", removeShort, removeLong, nil, &removeCommand{app: app}},
 		{"describe", describeShort, describeLong, nil, &describeCommand{app: app}},
@@ -109,9 +110,13 @@ func commands(app *App) []command {
 		{"fetch", fetchShort, fetchLong, nil, &fetchCommand{app: app}},
 		{"status", statusShort, statusLong, nil, &statusCommand{app: app}},
 		{"history", historyShort, historyLong, nil, &historyCommand{app: app}},
+		{"which", whichShort, whichLong, nil, &whichCommand{app: app}},
+		{"latest", latestShort, latestLong, nil, &latestCommand{app: app}},
 		{"check-ref", checkRefShort, checkRefLong, nil, &checkRefCommand{app: app}},
 		{"hook", hookShort, hookLong, nil, &hookCommand{app: app}},
 		{"stages", stagesShort, stagesLong, nil, &stagesCommand{app: app}},
+		{"doctor", doctorShort, doctorLong, nil, &doctorCommand{app: app}},
+		{"demo", demoShort, demoLong, nil, &demoCommand{app: app}},
 	}
 }
 

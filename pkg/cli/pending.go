@@ -133,7 +133,7 @@ func leasesOf(repo *gitrepo.Repository, change registry.Change) (map[string]stri
 		return nil, nil
 	}
 	t, _ := registry.ParseTag(names[0])
-	targets, err := repo.TagTargets(tagPrefix(t.Artifact))
+	targets, err := repo.TagTargets(registry.TagArtifact(t.Artifact))
 	if err != nil {
 		return nil, fatalError(err)
 	}
@@ -142,11 +142,6 @@ func leasesOf(repo *gitrepo.Repository, change registry.Change) (map[string]stri
 		leases[name] = targets[name]
 	}
 	return leases, nil
-}
-
-// tagPrefix is an artifact's name as tag names write it ("DIR=NAME").
-func tagPrefix(artifact string) string {
-	return strings.Replace(artifact, ":", "=", 1)
 }
 
 // validID reports whether s is a full hexadecimal object id.

@@ -12,8 +12,9 @@ import (
 	"github.com/git-model/git-model/pkg/registry"
 )
 
-// writableRepo is Repo for the commands that write: they work on the repository at hand,
-// never on one that --repo names (a URL's mirror is a cache that the next refresh replaces).
+// writableRepo is Repo for the commands that write elsewhere than in tags (annotations,
+// push and fetch records): they work on the repository at hand, never on one that --repo names
+// (a URL's mirror is a cache that the next refresh replaces). Tag writes go through tagRepo.
 func (app *App) writableRepo() (*gitrepo.Repository, error) {
 	if len(app.global.Repos) > 0 {
 		return nil, usageError(errors.New("--repo is for reading; write in a clone of that repository"))
@@ -21,9 +22,38 @@ func (app *App) writableRepo() (*gitrepo.Repository, error) {
 	return app.Repo()
 }
 
-// remoteName is the remote that tags are published to: the --remote option, else git config
-// model.remote, else the current branch's remote, else origin.
+// tagRepo is Repo for the writes of tags (register, promote, demote, deprecate, deregister):
+// the repository at hand, or the one -R names. A path is written in directly, as git -C
+// would. A URL is written through its mirror in the cache, freshly refreshed, and what the
+// write creates is pushed to the URL at once (pushAfterWrite, remoteName) with the guarantees
+// of 'git model push', as GTO's -r URL --push does; if the push fails the remote is
+// unchanged, and the mirror's next refresh drops the tags the remote lacks.
+func (app *App) tagRepo() (*gitrepo.Repository, error) {
+	switch {
+	case len(app.global.Repos) > 1:
+		return nil, usageError(errors.New("a write goes to one repository (--repo given more than once)"))
+	case app.mirrorURL() != "" && app.global.Offline:
+		return nil, usageError(errors.New("--offline cannot write to --repo URL: the tags are pushed there at once"))
+	}
+	return app.Repo()
+}
+
+// mirrorURL is the URL that -R names, whose mirror a write goes through ("" when the
+// repository is one of the user's: the current one, or a path).
+func (app *App) mirrorURL() string {
+	if len(app.global.Repos) == 1 && isURL(app.global.Repos[0]) {
+		return app.global.Repos[0]
+	}
+	return ""
+}
+
+// remoteName is the remote that tags are published to: the URL of -R URL (a mirror has no
+// remote of its own), the --remote option, else git config model.remote, else the current
+// branch's remote, else origin.
 func (app *App) remoteName(repo *gitrepo.Repository, flag string) string {
+	if url := app.mirrorURL(); url != "" {
+		return url
+	}
 	if flag != "" {
 		return flag
 	}
@@ -90,9 +120,10 @@ func (app *App) pushChange(repo *gitrepo.Repository, remote, flag string, change
 	return app.pushTags(repo, remote, flag, pushScope{names: names})
 }
 
-// pushAfterWrite reports whether writes push: --push, or git config model.push.
+// pushAfterWrite reports whether writes push: --push, git config model.push, or a write to
+// -R URL, which is pushed at once (tagRepo).
 func (app *App) pushAfterWrite(repo *gitrepo.Repository, flag bool) bool {
-	if flag {
+	if flag || app.mirrorURL() != "" {
 		return true
 	}
 	push, _ := repo.ConfigBool("model.push")

@@ -50,6 +50,15 @@ func (app *App) checkNewArtifact(name string, allowed bool) error {
 	if allowed {
 		return nil
 	}
+	// Most writes are to an artifact that has tags: find that out from its own refs, at its
+	// cost, before listing every artifact of the repository.
+	repo, err := app.Repo()
+	if err != nil {
+		return err
+	}
+	if has, err := repo.HasArtifactTags(registry.TagArtifact(name)); err != nil || has {
+		return nil // a write that cannot read the refs reports it itself
+	}
 	known := app.knownArtifacts()
 	if slices.Contains(known, name) {
 		return nil

@@ -50,7 +50,7 @@ const maxAttempts = 16
 // write plans a change to one artifact from a fresh read of its tags and applies it, then
 // publishes it or says how to.
 func (app *App) write(artifact string, flags *tagFlags, plan func(*registry.State, registry.WriteOptions) (registry.Change, error), opts registry.WriteOptions) error {
-	repo, err := app.writableRepo()
+	repo, err := app.tagRepo()
 	if err != nil {
 		return err
 	}
@@ -154,6 +154,12 @@ func (app *App) afterWrite(repo *gitrepo.Repository, flags *tagFlags, change reg
 		push = append(push, t.Name)
 	}
 	pushDelete = append(pushDelete, change.Delete...)
+	if !knownRemote(repo, remote) {
+		// 'git push origin …' would fail with "'origin' does not appear to be a git
+		// repository": say how to get a remote instead; git model push sends it all later.
+		fmt.Fprintf(app.Stdout, "To publish: git remote add %s URL, then git model push\n", shellQuote(remote))
+		return nil
+	}
 	if len(pushDelete) > 0 {
 		fmt.Fprintf(app.Stdout, "To publish: git push --delete %s %s\n", shellQuote(gitrepo.RedactURL(remote)), shellQuoteAll(pushDelete))
 	}
@@ -161,6 +167,16 @@ func (app *App) afterWrite(repo *gitrepo.Repository, flags *tagFlags, change reg
 		fmt.Fprintf(app.Stdout, "To publish: git push %s %s\n", shellQuote(gitrepo.RedactURL(remote)), shellQuoteAll(push))
 	}
 	return nil
+}
+
+// knownRemote reports whether git can push to remote: a configured remote, or a URL or a path
+// (a name with ':' or '/', or "." and "..", as git tells them from remote names).
+func knownRemote(repo *gitrepo.Repository, remote string) bool {
+	if strings.ContainsAny(remote, ":/") || remote == "." || remote == ".." {
+		return true
+	}
+	names, err := repo.RemoteNames()
+	return err != nil || slices.Contains(names, remote) // unreadable: let git push say why
 }
 
 // apply creates and deletes the tags of a change, reporting each, then what each stage whose

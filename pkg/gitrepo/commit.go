@@ -262,10 +262,7 @@ func (l *IndexLock) prepareIndex(filePath string, blob *git.Oid, info fs.FileInf
 		C.longlong(ctime.Unix()), C.uint(ctime.Nanosecond()), C.longlong(mtime.Unix()), C.uint(mtime.Nanosecond()),
 		C.uint(st.Dev), C.uint(st.Ino), C.uint(st.Uid), C.uint(st.Gid), C.uint(st.Size))
 	if code < 0 {
-		if e := C.git_error_last(); e != nil {
-			return fmt.Errorf("writing the index: %s", C.GoString(e.message))
-		}
-		return fmt.Errorf("writing the index: libgit2 error %d", int(code))
+		return fmt.Errorf("writing the index: %s", lastError(code))
 	}
 	return os.Rename(tmp.Name(), l.path)
 }

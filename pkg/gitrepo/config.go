@@ -196,3 +196,12 @@ func parseConfigParameters(s string) [][2]string {
 	}
 	return entries
 }
+
+// RemoteNames lists the configured remotes (remote.NAME.url), as `git remote` does.
+func (r *Repository) RemoteNames() ([]string, error) {
+	names, err := r.repo.Remotes.List()
+	if err != nil {
+		return nil, fmt.Errorf("listing remotes: %w", err)
+	}
+	return names, nil
+}

@@ -122,6 +122,9 @@ func (r *Repository) openRemote(remote string) (*git.Remote, error) {
 	if err := CheckURL(remote); err != nil {
 		return nil, err
 	}
+	if err := useCertificates(); err != nil {
+		return nil, err
+	}
 	var rem *git.Remote
 	if ok, _ := git.RemoteNameIsValid(remote); ok {
 		if named, err := r.repo.Remotes.Lookup(remote); err == nil {

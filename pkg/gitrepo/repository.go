@@ -210,3 +210,22 @@ func parseBool(s string) bool {
 	}
 	return false
 }
+
+// Init creates a repository with a work tree in dir, its HEAD on branch, and opens it. Unlike
+// Open it reads no GIT_DIR nor GIT_WORK_TREE: the repository is the one just made in dir.
+func Init(dir, branch string) (*Repository, error) {
+	ownerValidationOff()
+	repo, err := git.InitRepository(dir, false)
+	if err != nil {
+		return nil, fmt.Errorf("creating a repository in %s: %w", dir, err)
+	}
+	// HEAD names the branch whatever init.defaultBranch says, so that what is made is the same
+	// on every machine.
+	ref, err := repo.References.CreateSymbolic("HEAD", "refs/heads/"+branch, true, "")
+	if err != nil {
+		repo.Free()
+		return nil, fmt.Errorf("creating a repository in %s: %w", dir, err)
+	}
+	ref.Free()
+	return &Repository{repo: repo}, nil
+}

@@ -478,3 +478,15 @@ func (r *Repository) refNames(prefix string) ([]string, error) {
 		}
 	}
 }
+
+// HasArtifactTags reports whether any tag belongs to the artifact whose names start with prefix
+// (as ArtifactTags takes it), reading ref names only: what a write needs to know cheaply before
+// it treats a name as new.
+func (r *Repository) HasArtifactTags(prefix string) (bool, error) {
+	refs, release, err := r.tagRefs(prefix)
+	if err != nil {
+		return false, err
+	}
+	release()
+	return len(refs) > 0, nil
+}

@@ -22,9 +22,24 @@ type SemVer struct {
 func ParseSemVer(s string) (SemVer, error) {
 	v, ok := parseSemVer(s)
 	if !ok {
+		if err := VersionWithoutV(s); err != nil {
+			return v, err
+		}
 		return v, fmt.Errorf("invalid version '%s': write 'v' and a SemVer 2.0.0 version, such as v1.2.3 or v1.0.0-rc.1", s)
 	}
 	return v, nil
+}
+
+// VersionWithoutV is the error of a version written without its lowercase "v" (0.1.0, V0.1.0),
+// which says how to write it; nil for anything else. Every command that takes a version words
+// the mistake with it, whether it parses the version (ParseSemVer) or looks it up: a version
+// that cannot exist would otherwise read as "no such version".
+func VersionWithoutV(s string) error {
+	fixed := "v" + strings.TrimPrefix(s, "V")
+	if s == fixed || !IsSemVer(fixed) {
+		return nil
+	}
+	return fmt.Errorf("invalid version '%s': write '%s' (versions start with a lowercase v)", s, fixed)
 }
 
 // IsSemVer reports whether s is a valid version string.

@@ -35,3 +35,14 @@ func ParseShortcut(s string) Shortcut {
 	}
 	return sc
 }
+
+// ShortcutVersionError is the error of a shortcut whose version lacks its lowercase "v"
+// (nn@0.1.0): VersionWithoutV's message, rather than reading the whole as an artifact name. It
+// is nil for anything else, which ParseShortcut takes as it always did.
+func ShortcutVersionError(s string) error {
+	i := strings.IndexByte(s, '@')
+	if i < 0 || !IsArtifactName(s[:i]) {
+		return nil
+	}
+	return VersionWithoutV(s[i+1:])
+}

@@ -438,18 +438,18 @@ func (a *Artifact) derive(versionOf []*Version) []string {
 	for _, list := range a.stages {
 		sort.Slice(list, func(i, j int) bool { return list[j].Event.Before(list[i].Event) })
 	}
-	return a.conflicts(commits, byCommit)
+	return a.conflicts(commits)
 }
 
-// conflicts reports commits that carry more than one active version, which GTO refuses to read.
-func (a *Artifact) conflicts(commits []string, byCommit map[string][]*Version) []string {
+// conflicts reports commits that carry more than one active version, which GTO refuses to read,
+// in the order of commits.
+func (a *Artifact) conflicts(commits []string) []string {
 	var warnings []string
+	byCommit := a.ActiveVersionsByCommit()
 	for _, commit := range commits {
 		var names []string
 		for _, v := range byCommit[commit] {
-			if v.Active && v.Commit == commit {
-				names = append(names, v.Name)
-			}
+			names = append(names, v.Name)
 		}
 		if len(names) > 1 {
 			warnings = append(warnings, fmt.Sprintf("commit %s carries %d active versions of '%s': %s",

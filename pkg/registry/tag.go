@@ -117,10 +117,16 @@ func artifactFromTag(s string) (string, bool) {
 	return dir + ":" + name, true
 }
 
+// TagArtifact is an artifact's name as tag names write it: "DIR=NAME" for "DIR:NAME" (git
+// refuses ':' in ref names).
+func TagArtifact(artifact string) string {
+	return strings.Replace(artifact, ":", "=", 1)
+}
+
 // String formats the tag name, writing ':' in the artifact name as '='.
 func (t Tag) String() string {
 	var b strings.Builder
-	b.WriteString(strings.Replace(t.Artifact, ":", "=", 1))
+	b.WriteString(TagArtifact(t.Artifact))
 	switch t.Action {
 	case ActionRegister, ActionDeregister:
 		b.WriteString("@" + t.Version)

@@ -232,6 +232,9 @@ func (s *State) Assign(r AssignRequest) (Change, error) {
 	version, commit := r.Version, r.Commit
 	switch {
 	case version != "":
+		if err := VersionWithoutV(version); err != nil {
+			return Change{}, err
+		}
 		if v = a.Version(version); v == nil || !v.Active {
 			return Change{}, fmt.Errorf("artifact '%s' has no active version '%s'", r.Artifact, version)
 		}
@@ -285,6 +288,9 @@ func (s *State) Unassign(r UnassignRequest) (Change, error) {
 	}
 	var v *Version
 	if r.Version != "" {
+		if err := VersionWithoutV(r.Version); err != nil {
+			return Change{}, err
+		}
 		if v = a.Version(r.Version); v == nil {
 			v = a.unregistered(r.Version)
 		}

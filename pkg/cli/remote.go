@@ -71,8 +71,11 @@ func (app *App) remoteName(repo *gitrepo.Repository, flag string) string {
 // pushError words a push that could not run at all: the tags stay, and how to retry. The
 // remote is named as git names it, without a URL's user and password (in the retry hint too:
 // the credential helpers give them again).
-func pushError(remote, flag string, err error) error {
+func (app *App) pushError(remote, flag string, err error) error {
 	hint := "the tags stay here; run '" + retryCommand(flag) + "' to try again"
+	if app.mirrorURL() != "" {
+		hint = mirrorRetry
+	}
 	var invalid *gitrepo.InvalidURLError
 	if errors.As(err, &invalid) {
 		return fatalError(err)
@@ -88,6 +91,11 @@ func pushError(remote, flag string, err error) error {
 	}
 	return userError("%v", msg)
 }
+
+// mirrorRetry is the hint of a failed push of a write through -R URL: its tags were made in the
+// cache's mirror, whose next refresh drops what the remote lacks, so there is nothing to push
+// later from here.
+const mirrorRetry = "nothing is kept: a write through --repo URL lives in the cache only until its next refresh; run the command again"
 
 // retryCommand is the git model push that retries a push to the remote of the --remote flag.
 func retryCommand(flag string) string {
@@ -390,7 +398,7 @@ func (app *App) pushTags(repo *gitrepo.Repository, remote, flag string, scope pu
 	key := repo.RemoteKey(remote)
 	theirs, err := repo.RemoteTags(remote)
 	if err != nil {
-		return pushError(remote, flag, err)
+		return app.pushError(remote, flag, err)
 	}
 	local, err := repo.TagRefs()
 	if err != nil {
@@ -550,16 +558,20 @@ func (app *App) pushTags(repo *gitrepo.Repository, remote, flag string, scope pu
 		return err
 	}
 	if runErr != nil {
-		return pushError(remote, flag, runErr)
+		return app.pushError(remote, flag, runErr)
 	}
 	if !out.started && len(renumbered) == 0 {
 		fmt.Fprintln(app.Stderr, "Everything up-to-date")
 	}
 	if len(failed) > 0 {
+		hint := "the tags stay here; 'git model status' says why each was refused and what to do, " +
+			"then '" + retryCommand(flag) + "' sends them"
+		if app.mirrorURL() != "" {
+			hint = mirrorRetry
+		}
 		return &exitError{"error", 1, &hintedError{
-			err: fmt.Errorf("failed to push some tags to '%s'", gitrepo.RedactURL(remote)),
-			hint: "the tags stay here; 'git model status' says why each was refused and what to do, " +
-				"then '" + retryCommand(flag) + "' sends them",
+			err:  fmt.Errorf("failed to push some tags to '%s'", gitrepo.RedactURL(remote)),
+			hint: hint,
 		}}
 	}
 	return nil

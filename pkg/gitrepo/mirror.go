@@ -30,16 +30,7 @@ func (r *Repository) CommonDir() string {
 // TagRefs returns what every ref under refs/tags/ points to (tag name → object id), reading no
 // object.
 func (r *Repository) TagRefs() (map[string]string, error) {
-	refs, release, err := r.tagRefs("")
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	out := make(map[string]string, len(refs))
-	for _, ref := range refs {
-		out[strings.Clone(ref.name)] = strings.Clone(ref.target)
-	}
-	return out, nil
+	return r.TagTargets("")
 }
 
 // mirrorHead is where a mirror keeps the remote's HEAD, which its own HEAD points to, so that

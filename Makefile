@@ -21,18 +21,23 @@ FISHCONFDIR = $(SHARE)/fish/vendor_conf.d
 # it at ours (completions/git-model-prefix.fish.in). FISHSYSCONFDIR= installs none.
 FISHSYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),,/etc/fish/conf.d)
 
-# Debian packages the build and the tests need.
+# Debian packages the build and the tests need (arm64 ones for the release's cross build;
+# libgit2-dev and libhttp-parser-dev of arm64 cannot be installed beside amd64's: dist-arch
+# unpacks them under dist/ instead).
 DEB_PACKAGES = git gcc pkg-config libgit2-dev zlib1g-dev python3 python3-yaml \
-	bash-completion zsh fish tmux man-db libssl-dev lintian
+	bash-completion zsh fish tmux man-db libssl-dev lintian \
+	gcc-aarch64-linux-gnu zlib1g-dev:arm64 libmbedtls-dev:arm64 libssh2-1-dev:arm64 libpcre2-dev:arm64 \
+	libssl-dev:arm64 libgssapi-krb5-2:arm64 qemu-user-static
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LDFLAGS = -X github.com/git-model/git-model/pkg/cli.Version=$(VERSION)
 
-.PHONY: all deps build test fuzz bench vulncheck dist test-dist install install-files uninstall clean demo
+.PHONY: all deps build test fuzz bench vulncheck dist dist-arch test-dist install install-files uninstall clean demo
 
 all: build
 
 deps:
+	@dpkg --print-foreign-architectures | grep -qx arm64 || $(SUDO) dpkg --add-architecture arm64
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
 	done); \
@@ -119,56 +124,66 @@ uninstall:
 		$(FISHDIR)/git-model.fish $(FISHCONFDIR)/git-model.fish
 	if [ -n "$(FISHSYSCONFDIR)" ]; then rm -f $(DESTDIR)$(FISHSYSCONFDIR)/git-model.fish; fi
 
-# Release artefacts (README, Install): on Debian 12, a binary with libgit2 and its dependencies
-# linked statically (packaging/libgit2.pc; glibc and GSSAPI stay dynamic), a tarball with the man
-# page, the completions and INSTALL, a .deb, and SHA256SUMS, under dist/. `make test-dist` runs
-# the tests against that binary.
+# Release artefacts (README, Install): on Debian 12, for amd64 and arm64 (cross-built with
+# Debian's multiarch libgit2-dev:arm64 and gcc-aarch64-linux-gnu), a binary with libgit2 and its
+# dependencies linked statically (packaging/libgit2.pc; glibc and GSSAPI stay dynamic), a
+# tarball with the man page, the completions and INSTALL, a .deb, and SHA256SUMS, under dist/.
+# `make test-dist` runs the tests against them (the arm64 binary under qemu-user-static).
 DIST_DIR     ?= dist
-DIST_ARCH    ?= $(shell $(GO) env GOARCH)
+DIST_ARCHES  ?= amd64 arm64
 DIST_VERSION := $(shell echo '$(VERSION)' | sed -e 'y/-/+/' -e 's/^v\([0-9]\)/\1/;t' -e 's/^/0.0.0+git/')
+DIST_ARCH    ?= $(shell $(GO) env GOARCH)
 DIST_NAME     = git-model-$(DIST_VERSION)-linux-$(DIST_ARCH)
 DEB_NAME      = git-model_$(DIST_VERSION)_$(DIST_ARCH).deb
+CC_amd64      = x86_64-linux-gnu-gcc
+CC_arm64      = aarch64-linux-gnu-gcc
+# The static libraries of another architecture that Debian 12 cannot install beside this one's.
+CROSS_LIBS    = $(DIST_DIR)/libs-$(DIST_ARCH)
+CROSS_DEBS    = libgit2-dev libhttp-parser-dev
+DEB_ROOT      = $(DIST_DIR)/deb-$(DIST_ARCH)
 
 dist:
-	rm -rf $(DIST_DIR) && mkdir -p $(DIST_DIR)/$(DIST_NAME)/completions
+	rm -rf $(DIST_DIR) && mkdir -p $(DIST_DIR)
+	for arch in $(DIST_ARCHES); do $(MAKE) --no-print-directory dist-arch DIST_ARCH=$$arch || exit 1; done
+	cd $(DIST_DIR) && sha256sum *.tar.gz *.deb >SHA256SUMS
+	@ls $(DIST_DIR)/*.tar.gz $(DIST_DIR)/*.deb $(DIST_DIR)/SHA256SUMS
+
+# dist-arch builds the artefacts of one architecture (DIST_ARCH).
+dist-arch:
+	mkdir -p $(DIST_DIR)/$(DIST_NAME)/completions $(CROSS_LIBS)
+	if [ "$(DIST_ARCH)" != "$$(dpkg --print-architecture)" ]; then \
+		cd $(CROSS_LIBS) && apt-get download -qq $(addsuffix :$(DIST_ARCH),$(CROSS_DEBS)) 2>/dev/null && \
+		for deb in *.deb; do dpkg-deb -x "$$deb" .; done; fi
 	PKG_CONFIG_PATH=$(CURDIR)/packaging PKG_CONFIG_LIBDIR=$(CURDIR)/packaging CGO_ENABLED=1 GOARCH=$(DIST_ARCH) \
-		$(GO) build -a -tags static,system_libgit2 -trimpath -buildmode=pie -ldflags '-s -w $(LDFLAGS)' \
-		-o $(DIST_DIR)/$(DIST_NAME)/git-model ./cmd/git-model
+		CC=$(CC_$(DIST_ARCH)) CGO_LDFLAGS="-L$(CURDIR)/$(CROSS_LIBS)/usr/lib/$$($(CC_$(DIST_ARCH)) -dumpmachine)" \
+		$(GO) build -a -tags static,system_libgit2 -trimpath -buildmode=pie \
+		-ldflags '-s -w $(LDFLAGS)' -o $(DIST_DIR)/$(DIST_NAME)/git-model ./cmd/git-model
 	install -m 0644 man/git-model.1 packaging/INSTALL $(DIST_DIR)/$(DIST_NAME)/
 	install -m 0644 completions/git-model.bash completions/_git-model completions/git-model.fish \
 		completions/git-model-git.fish $(DIST_DIR)/$(DIST_NAME)/completions/
 	tar -C $(DIST_DIR) --owner=0 --group=0 --sort=name -czf $(DIST_DIR)/$(DIST_NAME).tar.gz $(DIST_NAME)
-	$(MAKE) --no-print-directory install-files PREFIX=/usr DESTDIR=$(CURDIR)/$(DIST_DIR)/deb \
-		BIN=$(DIST_DIR)/$(DIST_NAME)/git-model ZSHDIR=$(CURDIR)/$(DIST_DIR)/deb/usr/share/zsh/vendor-completions
-	gzip -9n $(DIST_DIR)/deb/usr/share/man/man1/git-model.1
-	install -d $(DIST_DIR)/deb/DEBIAN $(DIST_DIR)/deb/usr/share/doc/git-model $(DIST_DIR)/deb/usr/share/lintian/overrides
-	install -m 0644 packaging/deb/copyright $(DIST_DIR)/deb/usr/share/doc/git-model/copyright
+	$(MAKE) --no-print-directory install-files PREFIX=/usr DESTDIR=$(CURDIR)/$(DEB_ROOT) \
+		BIN=$(DIST_DIR)/$(DIST_NAME)/git-model ZSHDIR=$(CURDIR)/$(DEB_ROOT)/usr/share/zsh/vendor-completions
+	gzip -9n $(DEB_ROOT)/usr/share/man/man1/git-model.1
+	install -d $(DEB_ROOT)/DEBIAN $(DEB_ROOT)/usr/share/doc/git-model $(DEB_ROOT)/usr/share/lintian/overrides
+	install -m 0644 packaging/deb/copyright $(DEB_ROOT)/usr/share/doc/git-model/copyright
 	printf 'git-model (%s) unstable; urgency=medium\n\n  * Release %s.\n\n -- git-model maintainers <git-model@users.noreply.github.com>  %s\n' \
 		'$(DIST_VERSION)' '$(DIST_VERSION)' "$$(date -R -d @$$(git log -1 --format=%ct 2>/dev/null || date +%s))" \
-		| gzip -9n >$(DIST_DIR)/deb/usr/share/doc/git-model/changelog.gz
-	install -m 0644 packaging/deb/lintian-overrides $(DIST_DIR)/deb/usr/share/lintian/overrides/git-model
+		| gzip -9n >$(DEB_ROOT)/usr/share/doc/git-model/changelog.gz
+	install -m 0644 packaging/deb/lintian-overrides $(DEB_ROOT)/usr/share/lintian/overrides/git-model
 	sed -e 's/@VERSION@/$(DIST_VERSION)/' -e 's/@ARCH@/$(DIST_ARCH)/' \
-		-e "s/@SIZE@/$$(du -sk --exclude=DEBIAN $(DIST_DIR)/deb | cut -f1)/" packaging/deb/control >$(DIST_DIR)/deb/DEBIAN/control
-	dpkg-deb --root-owner-group -Zxz --build $(DIST_DIR)/deb $(DIST_DIR)/$(DEB_NAME) >/dev/null
-	rm -rf $(DIST_DIR)/deb
-	cd $(DIST_DIR) && sha256sum $(DIST_NAME).tar.gz $(DEB_NAME) >SHA256SUMS
-	@echo "$(DIST_DIR)/$(DIST_NAME).tar.gz $(DIST_DIR)/$(DEB_NAME) $(DIST_DIR)/SHA256SUMS"
+		-e "s/@SIZE@/$$(du -sk --exclude=DEBIAN $(DEB_ROOT) | cut -f1)/" packaging/deb/control >$(DEB_ROOT)/DEBIAN/control
+	dpkg-deb --root-owner-group -Zxz --build $(DEB_ROOT) $(DIST_DIR)/$(DEB_NAME) >/dev/null
+	rm -rf $(DEB_ROOT) $(CROSS_LIBS)
 
-# Runs the end-to-end tests (and those of the release artefacts) with the release binary.
+# Runs the end-to-end tests (and those of the release artefacts) with the release binary of
+# this machine's architecture, and the arm64 binary under qemu.
 test-dist:
 	test -x $(DIST_DIR)/$(DIST_NAME)/git-model || $(MAKE) --no-print-directory dist
 	GIT_MODEL_TEST_BIN=$(CURDIR)/$(DIST_DIR)/$(DIST_NAME)/git-model GIT_MODEL_TEST_DEB=$(CURDIR)/$(DIST_DIR)/$(DEB_NAME) \
+		GIT_MODEL_TEST_BIN_ARM64=$(CURDIR)/$(DIST_DIR)/git-model-$(DIST_VERSION)-linux-arm64/git-model \
+		GIT_MODEL_TEST_DEB_ARM64=$(CURDIR)/$(DIST_DIR)/git-model_$(DIST_VERSION)_arm64.deb \
 		$(GO) test -count=1 -tags dist ./cmd/git-model
-
-# Builds the sample registry of `git model demo` in a temporary folder with the binary built
-# here (the one make install installs) and shows it.
-demo: build
-	@dir=$$(mktemp -d) && bin=$(CURDIR)/bin/git-model && \
-	"$$bin" demo "$$dir/registry" >/dev/null && cd "$$dir/registry" && \
-	echo '$$ git model ls' && "$$bin" --no-pager ls && echo && \
-	echo '$$ git model ls models/cv:segm-nn' && "$$bin" --no-pager ls models/cv:segm-nn && echo && \
-	echo '$$ git model history' && "$$bin" --no-pager history && echo && \
-	echo "The sample registry is in $$dir/registry: cd there and try git model (git model demo DIR makes another)."
 
 clean:
 	rm -rf bin

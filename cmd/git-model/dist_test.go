@@ -141,3 +141,37 @@ printf '%s\n' "${COMPREPLY[@]}"`
 		}
 	}
 }
+
+// TestDistArm64 runs the cross-built arm64 binary under qemu-user-static (with Debian's
+// multiarch arm64 libraries): --version, and a read of a test repository that git made. Its
+// .deb passes lintian too.
+func TestDistArm64(t *testing.T) {
+	bin := distFile(t, "GIT_MODEL_TEST_BIN_ARM64")
+	deb := distFile(t, "GIT_MODEL_TEST_DEB_ARM64")
+	if f := output(t, "file", "-b", bin); !strings.Contains(f, "ARM aarch64") {
+		t.Fatalf("the arm64 binary is %s", f)
+	}
+	if ldd := output(t, "aarch64-linux-gnu-readelf", "-d", bin); strings.Contains(ldd, "libgit2") {
+		t.Errorf("the arm64 binary links libgit2 dynamically:\n%s", ldd)
+	}
+	if v := output(t, "qemu-aarch64-static", bin, "--version"); !strings.Contains(v, "linux/arm64") {
+		t.Errorf("--version under qemu printed %q", v)
+	}
+	repo := t.TempDir()
+	output(t, "git", "init", "-q", repo)
+	output(t, "git", "-C", repo, "-c", "user.name=A", "-c", "user.email=a@example.com", "commit", "-q", "--allow-empty", "-m", "first")
+	output(t, "git", "-C", repo, "-c", "user.name=A", "-c", "user.email=a@example.com", "tag", "-a", "nn@v1.0.0", "-m", "Registering")
+	output(t, "git", "-C", repo, "-c", "user.name=A", "-c", "user.email=a@example.com", "tag", "-a", "nn#prod#1", "-m", "Assigning")
+	cmd := exec.Command("qemu-aarch64-static", bin, "ls", "--json")
+	cmd.Dir = repo
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), `"prod": "v1.0.0"`) {
+		t.Errorf("ls --json under qemu: %v\n%s", err, out)
+	}
+	if out, err := exec.Command("lintian", "--fail-on", "error", deb).CombinedOutput(); err != nil {
+		t.Errorf("lintian of the arm64 .deb: %v\n%s", err, out)
+	}
+	if arch := output(t, "dpkg-deb", "--field", deb, "Architecture"); strings.TrimSpace(arch) != "arm64" {
+		t.Errorf("the arm64 .deb says Architecture %q", arch)
+	}
+}

@@ -185,5 +185,15 @@ test-dist:
 		GIT_MODEL_TEST_DEB_ARM64=$(CURDIR)/$(DIST_DIR)/git-model_$(DIST_VERSION)_arm64.deb \
 		$(GO) test -count=1 -tags dist ./cmd/git-model
 
+# Builds the sample registry of `git model demo` in a temporary folder with the binary built
+# here (the one make install installs) and shows it.
+demo: build
+	@dir=$$(mktemp -d) && bin=$(CURDIR)/bin/git-model && \
+	"$$bin" demo "$$dir/registry" >/dev/null && cd "$$dir/registry" && \
+	echo '$$ git model ls' && "$$bin" --no-pager ls && echo && \
+	echo '$$ git model ls models/cv:segm-nn' && "$$bin" --no-pager ls models/cv:segm-nn && echo && \
+	echo '$$ git model history' && "$$bin" --no-pager history && echo && \
+	echo "The sample registry is in $$dir/registry: cd there and try git model (git model demo DIR makes another)."
+
 clean:
 	rm -rf bin

@@ -231,3 +231,9 @@ func needsUpdate(p pending, created []registry.NewTag) bool {
 	}
 	return false
 }
+
+// undone reports whether a recorded deletion did not happen: a crash came between recording it
+// and deleting the tag, which is still here (here, pointing to mine) as it was.
+func (e pendingEntry) undone(mine string, here bool) bool {
+	return here && e.Action == pendingDelete && e.Old == mine
+}

@@ -269,8 +269,7 @@ func (app *App) planPush(repo *gitrepo.Repository, scope pushScope, local, their
 		mine, here := local[name]
 		their, there := theirs[name]
 		e, recorded := p[name]
-		if recorded && here && e.Action == pendingDelete && e.Old == mine {
-			// A deletion that a crash prevented: the tag is still here as it was.
+		if recorded && e.undone(mine, here) {
 			plan.settled = append(plan.settled, name)
 			recorded = false
 		}

@@ -127,8 +127,8 @@ func (c *statusCommand) entries(repo *gitrepo.Repository, remote string, scope p
 		their, there := theirs[name]
 		e := statusEntry{Artifact: t.Artifact, Tag: name, Local: mine, Remote: their}
 		pend, recorded := p[name]
-		if recorded && here && pend.Action == pendingDelete && pend.Old == mine {
-			recorded = false // a deletion that a crash prevented: push drops the record
+		if recorded && pend.undone(mine, here) {
+			recorded = false // push drops the record
 		}
 		switch {
 		case recorded && (!here || !there || their != mine):

@@ -198,21 +198,8 @@ func TestFileIDRefusesSymlinks(t *testing.T) {
 // is corrupt, found at once, and never left to libgit2 (which would block, or read it whole).
 // A blob declared larger than maxObjectSize, in a file of a plausible size, is left to libgit2.
 func TestReadLooseRefusesHostileFiles(t *testing.T) {
-	dir := newRepo(t)
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering artifact churn version v1.0.0")
-	id := refTargets(t, dir)["churn@v1.0.0"]
-	path := filepath.Join(objectsDir(t, dir), id[:2], id[2:])
-	valid, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	deflate := func(s string) []byte {
-		var b bytes.Buffer
-		w := zlib.NewWriter(&b)
-		w.Write([]byte(s))
-		w.Close()
-		return b.Bytes()
-	}
+	dir, id, path, valid := looseTag(t)
+	deflate := func(s string) []byte { return deflated(t, []byte(s), zlib.DefaultCompression) }
 	for name, c := range map[string]struct {
 		make func()
 		want string

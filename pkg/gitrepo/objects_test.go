@@ -472,14 +472,7 @@ func TestObjectStoreDamagedPackEntry(t *testing.T) {
 // TestObjectStoreDamagedLooseObject replaces a loose tag object's file with truncated,
 // garbage and mislabelled content: reading it must fail.
 func TestObjectStoreDamagedLooseObject(t *testing.T) {
-	dir := newRepo(t)
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering artifact churn version v1.0.0")
-	id := refTargets(t, dir)["churn@v1.0.0"]
-	path := filepath.Join(objectsDir(t, dir), id[:2], id[2:])
-	valid, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, id, path, valid := looseTag(t)
 	content := gitObjects(t, dir)[id].data
 	deflate := func(s string) string { return string(deflated(t, []byte(s), zlib.DefaultCompression)) }
 	garbage := make([]byte, len(valid))
@@ -968,6 +961,21 @@ func FuzzPatchDelta(f *testing.F) {
 }
 
 // deflated compresses data with compress/zlib.
+// looseTag makes a repository with one annotated tag, churn@v1.0.0, stored as a loose object:
+// the repository, the tag object's id, the path of its file and the file's content.
+func looseTag(t *testing.T) (dir, id, path string, content []byte) {
+	t.Helper()
+	dir = newRepo(t)
+	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering artifact churn version v1.0.0")
+	id = refTargets(t, dir)["churn@v1.0.0"]
+	path = filepath.Join(objectsDir(t, dir), id[:2], id[2:])
+	content, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, id, path, content
+}
+
 func deflated(t *testing.T, data []byte, level int) []byte {
 	t.Helper()
 	var b bytes.Buffer

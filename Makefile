@@ -50,8 +50,12 @@ deps:
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/git-model ./cmd/git-model
 
+# The pure packages build without cgo (no libgit2): their fuzzers' seeds run that way too.
+PURE_PKGS = ./pkg/internal/... ./pkg/registry ./pkg/safefile
 test:
 	$(GO) vet ./...
+	CGO_ENABLED=0 $(GO) vet $(PURE_PKGS)
+	CGO_ENABLED=0 $(GO) test -run '^Fuzz' $(PURE_PKGS)
 	$(GO) test ./...
 
 # Runs each parser fuzzer for a while; new failing inputs land in testdata/fuzz.
@@ -61,8 +65,10 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseSemVer -fuzztime $(FUZZTIME) ./pkg/registry
 	$(GO) test -run '^$$' -fuzz FuzzParseShortcut -fuzztime $(FUZZTIME) ./pkg/registry
 	$(GO) test -run '^$$' -fuzz FuzzApply -fuzztime $(FUZZTIME) ./pkg/annotation
-	$(GO) test -run '^$$' -fuzz FuzzTagCacheLoad -fuzztime $(FUZZTIME) ./pkg/gitrepo
-	$(GO) test -run '^$$' -fuzz FuzzPatchDelta -fuzztime $(FUZZTIME) ./pkg/gitrepo
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzParseTag -fuzztime $(FUZZTIME) ./pkg/internal/object
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzPacked -fuzztime $(FUZZTIME) ./pkg/internal/refs
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzTagCacheLoad -fuzztime $(FUZZTIME) ./pkg/internal/tagcache
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzPatchDelta -fuzztime $(FUZZTIME) ./pkg/internal/odb
 
 # Kills writes at random instants and checks what they leave (cmd/git-model/crash_test.go).
 STRESS_ITERATIONS ?= 200

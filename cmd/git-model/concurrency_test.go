@@ -160,7 +160,7 @@ const races = 4
 
 // TestConcurrencyRegister starts 8 automatic registrations of one artifact on 8 commits at the
 // same time: each must succeed with its own version, none may overwrite another's tag, and
-// tagger times must not tie (registry.md §3: writers never create a tie).
+// tagger times must not tie (docs/registry.md §3: writers never create a tie).
 func TestConcurrencyRegister(t *testing.T) {
 	for i := 1; i <= races; i++ {
 		t.Run(fmt.Sprintf("round-%d", i), testConcurrentRegister)

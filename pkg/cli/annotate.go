@@ -9,6 +9,7 @@ import (
 
 	"github.com/git-model/git-model/pkg/annotation"
 	"github.com/git-model/git-model/pkg/gitrepo"
+	"github.com/git-model/git-model/pkg/internal/object"
 	"github.com/git-model/git-model/pkg/registry"
 )
 
@@ -270,6 +271,6 @@ func (app *App) commitFile(lock *gitrepo.IndexLock, filePath, message string) er
 	if !ok {
 		branch = "detached HEAD"
 	}
-	fmt.Fprintf(app.Stdout, "[%s %s] %s\n", branch, registry.ShortCommit(id), message)
+	fmt.Fprintf(app.Stdout, "[%s %s] %s\n", branch, object.Short(id), message)
 	return nil
 }

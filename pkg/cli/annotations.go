@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"runtime"
 	"sort"
-	"sync"
 
 	"github.com/git-model/git-model/pkg/annotation"
 	"github.com/git-model/git-model/pkg/gitrepo"
+	"github.com/git-model/git-model/pkg/internal/parallel"
 )
 
 // annotations reads the annotation files of the repository (artifacts.yaml, then DVC's
@@ -142,16 +141,11 @@ func (n *annotations) Prefetch(artifact string, commits []string) {
 		seen[id] = true
 		blobs = append(blobs, &blob{id: id, data: data})
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(blobs))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(blobs); i += workers {
-				blobs[i].file, blobs[i].err = annotation.Parse(filePath, blobs[i].data)
-			}
-		})
-	}
-	wg.Wait()
+	parallel.Run(len(blobs), parallel.Workers(len(blobs), 1), func(_, from, to int) {
+		for _, b := range blobs[from:to] {
+			b.file, b.err = annotation.Parse(filePath, b.data)
+		}
+	})
 	for _, b := range blobs {
 		if b.err != nil {
 			n.failed[b.id] = b.err

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"unsafe"
 
 	"github.com/git-model/git-model/pkg/config"
 	"github.com/git-model/git-model/pkg/gitrepo"
@@ -82,16 +81,9 @@ func (app *App) stateOf(artifact string) (*registry.State, error) {
 	if err != nil {
 		return nil, fatalError(err)
 	}
-	state := registry.Build(tagRecords(tags))
+	state := registry.Build(tags)
 	app.warn(state.Warnings)
 	return state, nil
-}
-
-// tagRecords views the tags as the registry's records without copying tens of thousands of
-// them: the two types have the same fields, which the conversion below checks at compile time.
-func tagRecords(tags []gitrepo.Tag) []registry.TagRecord {
-	var _ = registry.TagRecord(gitrepo.Tag{})
-	return unsafe.Slice((*registry.TagRecord)(unsafe.Pointer(unsafe.SliceData(tags))), len(tags))
 }
 
 // Config reads the registry configuration: GTO's .gto at the root of the work tree (of HEAD's

@@ -6,6 +6,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/git-model/git-model/pkg/internal/object"
 	"github.com/git-model/git-model/pkg/registry"
 )
 
@@ -83,7 +84,7 @@ func (c *describeCommand) Execute(args []string) error {
 		// A version's annotation is the one committed at the version's own commit: one
 		// annotated later, in a newer commit, does not describe it.
 		return &hintedError{userError("%s (%s) has no annotation of '%s' in %s at its commit %s",
-			c.Args.Name, version, artifact, notes.Files(artifact), registry.ShortCommit(commit)),
+			c.Args.Name, version, artifact, notes.Files(artifact), object.Short(commit)),
 			"annotations belong to the version's commit: annotate, commit ('git model annotate … --commit'), then register or promote that commit"}
 	}
 	out := c.app.Stdout

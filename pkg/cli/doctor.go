@@ -10,6 +10,7 @@ import (
 	"github.com/git-model/git-model/pkg/annotation"
 	"github.com/git-model/git-model/pkg/config"
 	"github.com/git-model/git-model/pkg/gitrepo"
+	"github.com/git-model/git-model/pkg/internal/object"
 	"github.com/git-model/git-model/pkg/registry"
 )
 
@@ -64,7 +65,7 @@ func (c *doctorCommand) Execute(args []string) error {
 		return fatalError(err)
 	}
 	// Built here rather than by App.State, whose warnings would repeat the findings on stderr.
-	state := registry.Build(tagRecords(tags))
+	state := registry.Build(tags)
 	var found []finding
 	found = append(found, c.tagFindings(tags)...)
 	found = append(found, c.stateFindings(state)...)
@@ -145,7 +146,7 @@ func (c *doctorCommand) tagFindings(tags []gitrepo.Tag) []finding {
 			e := &registry.Event{Tag: parsed, Name: t.Name}
 			version := parsed.Version
 			if version == "" {
-				version = registry.ShortCommit(t.Commit)
+				version = object.Short(t.Commit)
 			}
 			found = append(found, finding{Kind: "lightweight-tag", Severity: severityProblem, Subject: t.Name,
 				Message: "a lightweight tag: GTO and git-model read only annotated tags, so this event does not exist for them",
@@ -165,7 +166,7 @@ func (c *doctorCommand) nearMissFix(t gitrepo.Tag) string {
 		if registry.VersionWithoutV(version) != nil {
 			artifact := strings.Replace(t.Name[:i], "=", ":", 1)
 			return fmt.Sprintf("git model register %s --version %s %s && %s", shellQuote(artifact),
-				"v"+strings.TrimPrefix(version, "V"), registry.ShortCommit(t.Commit), drop)
+				"v"+strings.TrimPrefix(version, "V"), object.Short(t.Commit), drop)
 		}
 	}
 	return "write the event again with git model (register, promote, demote, deprecate), then " + drop
@@ -201,7 +202,7 @@ func (c *doctorCommand) stateFindings(state *registry.State) []finding {
 			}
 			found = append(found, finding{Kind: "two-versions-on-commit", Severity: severityProblem, Subject: a.Name,
 				Message: fmt.Sprintf("commit %s carries %d active versions (%s): GTO refuses to read the artifact",
-					registry.ShortCommit(commit), len(vs), strings.Join(names, ", ")),
+					object.Short(commit), len(vs), strings.Join(names, ", ")),
 				Fix: fmt.Sprintf("%sgit model push (keeps %s, the first registered)", strings.Join(fixes, ""), keep.Name)})
 		}
 		for _, s := range a.TimeSlips() {
@@ -213,7 +214,7 @@ func (c *doctorCommand) stateFindings(state *registry.State) []finding {
 
 // timeSlipFinding words a pair of events whose times do not follow their counters, and how to
 // date the later one again: the same tag, message and commit, dated one second after the
-// earlier one, as writes date new tags (registry.md §3).
+// earlier one, as writes date new tags (docs/registry.md §3).
 func (c *doctorCommand) timeSlipFinding(artifact string, s registry.TimeSlip) finding {
 	how := fmt.Sprintf("is dated before it (%s, %s)", jsonTime(s.Later.Time), jsonTime(s.Earlier.Time))
 	readers := "every reader shows them in the other order"
@@ -227,7 +228,7 @@ func (c *doctorCommand) timeSlipFinding(artifact string, s registry.TimeSlip) fi
 		Message: fmt.Sprintf("written after %s of '%s' (its counter is greater), it %s: %s",
 			s.Earlier.Name, artifact, how, readers),
 		Fix: fmt.Sprintf(`GIT_COMMITTER_DATE='%d %s' git tag -a -f -m "$(git tag -l --format='%%(contents)' %s)" %s %s%s`,
-			when.Unix(), when.Format("-0700"), name, name, shellQuote(s.Later.Name+"^{}"), c.ifPushed(true, s.Later.Name))}
+			when.Unix(), object.ZoneText(when), name, name, shellQuote(s.Later.Name+"^{}"), c.ifPushed(true, s.Later.Name))}
 }
 
 // remoteFindings reports the remotes whose fetch brings no tags: 'git fetch' and 'git pull'

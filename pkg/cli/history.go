@@ -3,6 +3,7 @@ package cli
 import (
 	"slices"
 
+	"github.com/git-model/git-model/pkg/internal/object"
 	"github.com/git-model/git-model/pkg/registry"
 )
 
@@ -78,7 +79,7 @@ func (c *historyCommand) Execute(args []string) error {
 	rows := make([][]string, len(events))
 	for i, e := range events {
 		rows[i] = []string{tableTime(e.Time), e.Artifact, e.Action.String(), orNone(eventVersion(state, e, true)),
-			orNone(e.Stage), registry.ShortCommit(e.Commit), orNone(e.Author), e.Name}
+			orNone(e.Stage), object.Short(e.Commit), orNone(e.Author), e.Name}
 	}
 	return c.app.writeTable([]string{"time", "artifact", "event", "version", "stage", "commit", "author", "tag"}, rows,
 		func(col int, _ string) string {

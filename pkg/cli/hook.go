@@ -116,7 +116,7 @@ func (c *hookCommand) changes(repo *gitrepo.Repository, artifact string, pushed 
 	if err != nil {
 		return nil, fatalError(err)
 	}
-	after := registry.Build(tagRecords(tags))
+	after := registry.Build(tags)
 	c.app.warn(after.Warnings)
 	undone := make(map[string]bool, len(pushed))
 	for _, p := range pushed {
@@ -134,7 +134,7 @@ func (c *hookCommand) changes(repo *gitrepo.Repository, artifact string, pushed 
 		before = append(before, old)
 	}
 	slices.SortFunc(before, func(a, b gitrepo.Tag) int { return strings.Compare(a.Name, b.Name) })
-	changes := stageChanges(registry.Build(tagRecords(before)), after, artifact)
+	changes := stageChanges(registry.Build(before), after, artifact)
 	if c.Stage != "" {
 		changes = slices.DeleteFunc(changes, func(ch stageChange) bool { return ch.stage != c.Stage })
 	}

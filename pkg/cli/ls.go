@@ -9,6 +9,7 @@ import (
 
 	"github.com/git-model/git-model/pkg/annotation"
 	"github.com/git-model/git-model/pkg/gitrepo"
+	"github.com/git-model/git-model/pkg/internal/object"
 
 	"github.com/git-model/git-model/pkg/registry"
 )
@@ -85,19 +86,29 @@ func (f *stageFlags) counted(v *registry.Version) []string {
 }
 
 // versionsIn returns the versions a stage shows: the active versions in it whose assignment
-// --av counts, newest assignment first (the first is what the stage shows, registry.md §3) or
+// --av counts, newest assignment first (the first is what the stage shows, docs/registry.md §3) or
 // greatest first with --sort semver, cut to --vs of them (every one with all).
 func (f *stageFlags) versionsIn(a *registry.Artifact, stage string, all bool) []*registry.Version {
+	n := countOr(f.VS, 1)
+	if all {
+		n = -1
+	}
+	// Without --av and --ro every version in the stage counts, and newest first the first n
+	// are all that is shown: at hundreds of versions a stage, the others are never looked at.
+	everyOne := f.AV == nil && !f.RO
 	var versions []*registry.Version
 	for _, as := range a.InStage(stage) {
-		if slices.Contains(f.counted(as.Version), stage) {
+		if everyOne && f.Sort != "semver" && n >= 0 && len(versions) == n {
+			break
+		}
+		if everyOne || slices.Contains(f.counted(as.Version), stage) {
 			versions = append(versions, as.Version)
 		}
 	}
 	if f.Sort == "semver" {
 		registry.SortVersions(versions)
 	}
-	if n := countOr(f.VS, 1); !all && n >= 0 && len(versions) > n {
+	if n >= 0 && len(versions) > n {
 		versions = versions[:n]
 	}
 	return versions
@@ -302,7 +313,7 @@ func (c *lsCommand) printArtifacts(stages []string, rows []artifactRow, withRepo
 		}
 		latest, commit := none, none
 		if r.json.Version != nil {
-			latest, commit = *r.json.Version, registry.ShortCommit(*r.json.Commit)
+			latest, commit = *r.json.Version, object.Short(*r.json.Commit)
 		}
 		row = append(row, r.name+r.marker, latest)
 		for _, s := range stages {
@@ -476,7 +487,7 @@ func (c *lsCommand) listVersions(state *registry.State, only string) error {
 		if !v.Active {
 			name += " (deregistered)"
 		}
-		rows = append(rows, []string{name, orNone(strings.Join(c.stageCells(a, v), ",")), registry.ShortCommit(v.Commit),
+		rows = append(rows, []string{name, orNone(strings.Join(c.stageCells(a, v), ",")), object.Short(v.Commit),
 			tableTime(created.Time), orNone(created.Author), orNone(note.Path)})
 	}
 	if c.JSON {
@@ -582,7 +593,7 @@ func displayName(v *registry.Version) string {
 	if v.Registered {
 		return v.Name
 	}
-	return registry.ShortCommit(v.Name)
+	return object.Short(v.Name)
 }
 
 // stageOrder puts configured stages first, in their order, then the stages in use that the

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -37,11 +36,6 @@ type command struct {
 
 // Main runs git-model with the arguments after the program name and returns the exit status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	// A command lives for a fraction of a second and allocates little more than the registry it
-	// reads: collect garbage only when the heap nears 100 MiB, which tens of thousands of tags
-	// stay under, instead of at every doubling.
-	debug.SetGCPercent(-1)
-	debug.SetMemoryLimit(100 << 20)
 	var global globalOptions
 	app := &App{Stdin: stdin, Stdout: stdout, Stderr: stderr, global: &global}
 	defer app.Close()

@@ -8,13 +8,13 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/git-model/git-model/pkg/gitrepo"
+	"github.com/git-model/git-model/pkg/internal/object"
 )
 
 // tableTime is how tables show a time: git's --date=iso, in the tagger's own time zone, which
 // is shown as the tag wrote it.
 func tableTime(t time.Time) string {
-	return t.Format("2006-01-02 15:04:05 ") + gitrepo.ZoneText(t)
+	return t.Format("2006-01-02 15:04:05 ") + object.ZoneText(t)
 }
 
 // none fills an empty table cell.

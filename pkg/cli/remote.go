@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/git-model/git-model/pkg/gitrepo"
+	"github.com/git-model/git-model/pkg/internal/object"
 	"github.com/git-model/git-model/pkg/registry"
 )
 
@@ -315,9 +316,9 @@ func (app *App) planPush(repo *gitrepo.Repository, scope pushScope, local, their
 func conflictTargets(repo *gitrepo.Repository, their, mine string) string {
 	where := func(id string) string {
 		if commit, ok := repo.PeelCommit(id); ok {
-			return registry.ShortCommit(commit)
+			return object.Short(commit)
 		}
-		return "tag object " + registry.ShortCommit(id)
+		return "tag object " + object.Short(id)
 	}
 	return fmt.Sprintf("already exists: the remote's is on %s, yours on %s", where(their), where(mine))
 }
@@ -343,7 +344,7 @@ func (app *App) describeConflicts(repo *gitrepo.Repository, remote string, confl
 }
 
 // closure adds to a plan the registrations that its assignments and unassignments need and
-// the remote lacks: the version registered on the same commit (registry.md §3), else the
+// the remote lacks: the version registered on the same commit (docs/registry.md §3), else the
 // remote would show the stage at a bare commit id.
 func (app *App) closure(repo *gitrepo.Repository, plan *pushPlan, byName map[string]*pushItem, local, theirs map[string]string, add func(*pushItem)) error {
 	states := map[string]*registry.State{}

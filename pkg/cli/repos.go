@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 
 	"github.com/git-model/git-model/pkg/gitrepo"
+	"github.com/git-model/git-model/pkg/internal/parallel"
 	"github.com/git-model/git-model/pkg/registry"
 )
 
@@ -90,21 +90,17 @@ func (c *lsCommand) listRepos(specs []string) error {
 		err    error
 	}
 	results := make([]result, len(specs))
-	var wg sync.WaitGroup
-	for i, spec := range specs {
-		wg.Go(func() {
-			sub := &App{Stdout: c.app.Stdout, Stderr: c.app.Stderr,
-				global: &globalOptions{Repos: []string{spec}, Offline: c.app.global.Offline, NoColor: true}}
-			defer sub.Close()
-			state, err := sub.StateAt(c.At, "")
-			if err != nil {
-				results[i].err = err
-				return
-			}
-			results[i].stages, results[i].rows, results[i].err = c.artifactRows(sub, state)
-		})
-	}
-	wg.Wait()
+	parallel.Each(len(specs), func(i int) {
+		sub := &App{Stdout: c.app.Stdout, Stderr: c.app.Stderr,
+			global: &globalOptions{Repos: []string{specs[i]}, Offline: c.app.global.Offline, NoColor: true}}
+		defer sub.Close()
+		state, err := sub.StateAt(c.At, "")
+		if err != nil {
+			results[i].err = err
+			return
+		}
+		results[i].stages, results[i].rows, results[i].err = c.artifactRows(sub, state)
+	})
 	var stages []string
 	var rows []artifactRow
 	out := map[string]map[string]artifactJSON{}

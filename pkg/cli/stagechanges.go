@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/git-model/git-model/pkg/gitrepo"
+	"github.com/git-model/git-model/pkg/internal/object"
 	"github.com/git-model/git-model/pkg/registry"
 )
 
@@ -21,7 +22,7 @@ type stageChange struct {
 	before, after   *registry.Version
 }
 
-// shownVersion is the version a stage of an artifact shows (registry.md §3: the active version
+// shownVersion is the version a stage of an artifact shows (docs/registry.md §3: the active version
 // with the most recent assignment still in force), or nil; a nil artifact shows nothing.
 func shownVersion(a *registry.Artifact, stage string) *registry.Version {
 	if a == nil {
@@ -80,7 +81,7 @@ func eventRecords(state *registry.State) []registry.TagRecord {
 	events := state.Events()
 	records := make([]registry.TagRecord, len(events))
 	for i, e := range events {
-		records[i] = registry.TagRecord{Name: e.Name, Annotated: true, Commit: e.Commit, PeeledType: "commit",
+		records[i] = registry.TagRecord{Name: e.Name, Annotated: true, Commit: e.Commit, PeeledType: object.Commit,
 			TaggerName: e.Author, TaggerEmail: e.AuthorEmail, When: e.Time, Message: e.Message}
 	}
 	return records
@@ -99,7 +100,7 @@ func stateAfter(state *registry.State, change registry.Change, tagger gitrepo.Id
 	}
 	records := slices.DeleteFunc(eventRecords(state), func(r registry.TagRecord) bool { return gone[r.Name] })
 	for _, t := range change.Create {
-		records = append(records, registry.TagRecord{Name: t.Name, Annotated: true, Commit: t.Commit, PeeledType: "commit",
+		records = append(records, registry.TagRecord{Name: t.Name, Annotated: true, Commit: t.Commit, PeeledType: object.Commit,
 			TaggerName: tagger.Name, TaggerEmail: tagger.Email, When: t.Time, Message: t.Message})
 	}
 	return registry.Build(records)

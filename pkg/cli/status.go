@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/git-model/git-model/pkg/gitrepo"
+	"github.com/git-model/git-model/pkg/internal/object"
 	"github.com/git-model/git-model/pkg/registry"
 )
 
@@ -186,7 +187,7 @@ func conflictFix(t registry.Tag, name, mine string, repo *gitrepo.Repository, he
 		return "'git model fetch' takes the remote's tag and drops the deletion"
 	}
 	commit, _ := repo.PeelCommit(mine)
-	short := registry.ShortCommit(commit)
+	short := object.Short(commit)
 	artifact := shellQuote(t.Artifact)
 	switch t.Action {
 	case registry.ActionRegister:
@@ -223,7 +224,7 @@ func (c *statusCommand) print(remote string, entries []statusEntry, offline bool
 			}
 			line := "\t" + e.Tag
 			if e.Lease != "" {
-				line += "  (lease " + registry.ShortCommit(e.Lease) + ")"
+				line += "  (lease " + object.Short(e.Lease) + ")"
 			}
 			if e.Reason != "" {
 				line += "  " + e.Reason

@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+
+	"github.com/git-model/git-model/pkg/internal/gitconfig"
 )
 
 // Terminal manners follow Git's: colour only on a terminal (color.model, then color.ui:
@@ -45,10 +47,11 @@ func (app *App) useColor() bool {
 		if !ok {
 			setting, ok = app.configValue("color.ui")
 		}
-		switch setting {
-		case "always":
+		value, isBool := gitconfig.ParseBool(setting)
+		switch {
+		case setting == "always":
 			on = true
-		case "never", "false", "no", "off", "0":
+		case setting == "never", setting != "" && isBool && !value: // a key without a value is true
 		default: // auto, true, unset: on a terminal, or into a pager (ours, or git's: git -p)
 			on = app.paging || os.Getenv("GIT_PAGER_IN_USE") != "" || isTerminal(app.Stdout)
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/git-model/git-model/pkg/gitrepo"
+	"github.com/git-model/git-model/pkg/internal/object"
 	"github.com/git-model/git-model/pkg/registry"
 )
 
@@ -74,7 +75,7 @@ func artifactLock(artifact string) string {
 
 // writeLocked reads the artifact's tags, plans the change and applies it under the artifact's
 // lock, so that concurrent git-model writes of one artifact take turns: each plans from the
-// tags of the one before, so counters never repeat and tagger times never tie (registry.md
+// tags of the one before, so counters never repeat and tagger times never tie (docs/registry.md
 // §3). A writer that does not take the lock (GTO, git tag) may still create a planned tag
 // first: then the tags are read again and the change planned anew, so that concurrent
 // automatic registrations all succeed with distinct versions while an explicit version that
@@ -193,7 +194,7 @@ func (app *App) apply(repo *gitrepo.Repository, state *registry.State, change re
 		}
 		*done = append(*done, t.Name)
 		e := &registry.Event{Tag: t.Tag, Name: t.Name}
-		fmt.Fprintf(app.Stdout, "%s: tag %s on %s\n", sentence(e, shortVersion(t.Version)), t.Name, registry.ShortCommit(t.Commit))
+		fmt.Fprintf(app.Stdout, "%s: tag %s on %s\n", sentence(e, shortVersion(t.Version)), t.Name, object.Short(t.Commit))
 	}
 	for _, name := range change.Delete {
 		if err := repo.DeleteTag(name); err != nil {
@@ -234,7 +235,7 @@ func shortVersion(v string) string {
 	if registry.IsSemVer(v) {
 		return v
 	}
-	return registry.ShortCommit(v)
+	return object.Short(v)
 }
 
 // now is the time of new tags: GIT_COMMITTER_DATE when set, as git tag uses it, else the clock.

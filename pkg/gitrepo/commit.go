@@ -54,6 +54,7 @@ import (
 
 	git "github.com/libgit2/git2go/v34"
 
+	"github.com/git-model/git-model/pkg/internal/object"
 	"github.com/git-model/git-model/pkg/safefile"
 )
 
@@ -155,7 +156,7 @@ func (l *IndexLock) CommitFile(filePath, message string, author, committer Signa
 		return fail(err)
 	}
 	if err := os.Rename(l.path, l.index); err != nil {
-		return "", fmt.Errorf("committed %s, but the index could not be updated: %w", shortID(id.String()), err)
+		return "", fmt.Errorf("committed %s, but the index could not be updated: %w", object.Short(id.String()), err)
 	}
 	l.held = false
 	return id.String(), nil

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/git-model/git-model/pkg/internal/gitconfig"
 	git "github.com/libgit2/git2go/v34"
 )
 
@@ -44,13 +45,10 @@ func (r *Repository) ConfigBool(key string) (value, ok bool) {
 	if !set || err != nil {
 		return false, false
 	}
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "true", "yes", "on", "1", "":
+	if v == "" { // a key written without a value, as libgit2 reads it
 		return true, true
-	case "false", "no", "off", "0":
-		return false, true
 	}
-	return false, false
+	return gitconfig.ParseBool(v)
 }
 
 // ConfigValues returns every value of a multi-valued key, lowest priority first (the order of
@@ -204,4 +202,14 @@ func (r *Repository) RemoteNames() ([]string, error) {
 		return nil, fmt.Errorf("listing remotes: %w", err)
 	}
 	return names, nil
+}
+
+// localConfig opens the repository's own config file alone.
+func (r *Repository) localConfig() (*git.Config, error) {
+	cfg, err := r.repo.Config()
+	if err != nil {
+		return nil, err
+	}
+	defer cfg.Free()
+	return cfg.OpenLevel(cfg, git.ConfigLevelLocal)
 }

@@ -11,6 +11,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/git-model/git-model/pkg/internal/odb"
+	"github.com/git-model/git-model/pkg/internal/tagcache"
 )
 
 // within20s runs f and fails the test when it has not returned after 20 seconds: a read that
@@ -215,8 +218,8 @@ func TestReadLooseRefusesHostileFiles(t *testing.T) {
 			os.RemoveAll(path)
 			c.make()
 			within20s(t, name, func() {
-				_, _, err := newReader(t, objectsDir(t, dir)).read(id)
-				var corrupt *corruptObjectError
+				_, _, err := newReader(t, objectsDir(t, dir)).Read(id)
+				var corrupt *odb.CorruptError
 				if !errors.As(err, &corrupt) || !strings.Contains(err.Error(), c.want) {
 					t.Errorf("read = %v; want a corrupt object: %s", err, c.want)
 				}
@@ -231,7 +234,7 @@ func TestReadLooseRefusesHostileFiles(t *testing.T) {
 
 	os.RemoveAll(path)
 	writeFile(t, path, string(deflate("blob 100000000\x00"+strings.Repeat("x", 1000))))
-	if _, _, err := newReader(t, objectsDir(t, dir)).read(id); !errors.Is(err, errUnsupported) {
+	if _, _, err := newReader(t, objectsDir(t, dir)).Read(id); !errors.Is(err, odb.ErrUnsupported) {
 		t.Errorf("a large blob: %v, want it left to libgit2", err)
 	}
 }
@@ -252,9 +255,9 @@ func TestTagCacheNotRegular(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			os.RemoveAll(cache)
 			make()
-			within20s(t, "loadTagCache", func() {
-				if tags, _ := loadTagCache(cache); tags != nil {
-					t.Errorf("loadTagCache read %d tags", len(tags))
+			within20s(t, "tagcache.Load", func() {
+				if tags, _, _ := tagcache.Load(cache); tags != nil {
+					t.Errorf("tagcache.Load read %d tags", len(tags))
 				}
 			})
 			within20s(t, "Tags", func() {

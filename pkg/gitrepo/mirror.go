@@ -6,32 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	git "github.com/libgit2/git2go/v34"
 )
-
-// CommonDir returns the git directory that all worktrees share (where refs/tags lives): the
-// one a linked worktree's "commondir" file names, else GitDir.
-func (r *Repository) CommonDir() string {
-	dir := r.GitDir()
-	data, err := os.ReadFile(filepath.Join(dir, "commondir"))
-	if err != nil {
-		return filepath.Clean(dir)
-	}
-	common := strings.TrimSpace(string(data))
-	if !filepath.IsAbs(common) {
-		common = filepath.Join(dir, common)
-	}
-	return filepath.Clean(common)
-}
-
-// TagRefs returns what every ref under refs/tags/ points to (tag name → object id), reading no
-// object.
-func (r *Repository) TagRefs() (map[string]string, error) {
-	return r.TagTargets("")
-}
 
 // mirrorHead is where a mirror keeps the remote's HEAD, which its own HEAD points to, so that
 // annotations and .gto read "at HEAD" see the remote's default branch.
@@ -190,15 +168,6 @@ func (r *Repository) checkMirror(dir, url string) error {
 }
 
 // localConfig is the repository's own config file, without the global and system ones.
-func (r *Repository) localConfig() (*git.Config, error) {
-	cfg, err := r.repo.Config()
-	if err != nil {
-		return nil, err
-	}
-	defer cfg.Free()
-	return cfg.OpenLevel(cfg, git.ConfigLevelLocal)
-}
-
 func (r *Repository) refreshMirror(url string, selected func(string) bool) error {
 	remote, err := r.RemoteTags(url)
 	if err != nil {

@@ -38,6 +38,8 @@ import (
 	"strings"
 	"syscall"
 	"unsafe"
+
+	"github.com/git-model/git-model/pkg/internal/refs"
 )
 
 // libgit2's error codes for a reference that changed or is locked by another writer.
@@ -104,12 +106,12 @@ func (r *Repository) createNewTag(name, id string) error {
 			return conflict(refName + "/…")
 		}
 	}
-	text, release, err := openPackedRefs(common)
+	packed, err := refs.OpenPacked(common)
 	if err != nil {
 		return err
 	}
-	defer release()
-	exists, below := hasPackedRef(text, refName)
+	defer packed.Close()
+	exists, below := packed.Has(refName)
 	if exists {
 		return ErrTagExists
 	}
@@ -118,7 +120,7 @@ func (r *Repository) createNewTag(name, id string) error {
 	}
 	for i := len(tagsPrefix); i < len(refName); i++ {
 		if refName[i] == '/' {
-			if exists, _ := hasPackedRef(text, refName[:i]); exists {
+			if exists, _ := packed.Has(refName[:i]); exists {
 				return conflict(refName[:i])
 			}
 		}

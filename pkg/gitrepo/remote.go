@@ -492,22 +492,6 @@ func (r *Repository) RemoteKey(remote string) string {
 	return RedactURL(url)
 }
 
-// TagTargets returns what the tags whose names start with prefix point to (name → object
-// id), reading no object: prefix is an artifact's name as tag names write it ("DIR=NAME"),
-// and the cost follows that artifact's tags, as ArtifactTags.
-func (r *Repository) TagTargets(prefix string) (map[string]string, error) {
-	refs, release, err := r.tagRefs(prefix)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	out := make(map[string]string, len(refs))
-	for _, ref := range refs {
-		out[strings.Clone(ref.name)] = strings.Clone(ref.target)
-	}
-	return out, nil
-}
-
 // DeleteTagIf deletes refs/tags/NAME only if it still points to id (compare and swap), and
 // reports whether it did. libgit2's git_reference_delete checks, under the ref's lock, that
 // the ref still has the target it was read with; deletions take turns on packed-refs as

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/git-model/git-model/pkg/internal/gitconfig"
 	git "github.com/libgit2/git2go/v34"
 )
 
@@ -54,6 +55,7 @@ type Repository struct {
 // are ignored.
 func Open(dir string) (*Repository, error) {
 	ownerValidationOff()
+	extensionsAllowed()
 	base, err := absDir(dir)
 	if err != nil {
 		return nil, err
@@ -76,7 +78,7 @@ func Open(dir string) (*Repository, error) {
 		// libgit2's from-environment mode errors out on these variables, so search the way it
 		// would have, with the environment's ceiling and file-system settings.
 		var flags git.RepositoryOpenFlag
-		if parseBool(os.Getenv("GIT_DISCOVERY_ACROSS_FILESYSTEM")) {
+		if across, _ := gitconfig.ParseBool(os.Getenv("GIT_DISCOVERY_ACROSS_FILESYSTEM")); across {
 			flags |= git.RepositoryOpenCrossFs
 		}
 		repo, err = git.OpenRepositoryExtended(base, flags, os.Getenv("GIT_CEILING_DIRECTORIES"))
@@ -91,6 +93,10 @@ func Open(dir string) (*Repository, error) {
 	}
 
 	r := &Repository{repo: repo}
+	if err := r.checkFormat(); err != nil {
+		r.Close()
+		return nil, err
+	}
 	if err := r.applyWorkTree(base, gitDir, workTree); err != nil {
 		r.Close()
 		return nil, err
@@ -163,6 +169,21 @@ func (r *Repository) GitDir() string {
 	return r.repo.Path()
 }
 
+// CommonDir returns the git directory that all worktrees share (where refs/tags lives): the
+// one a linked worktree's "commondir" file names, else GitDir.
+func (r *Repository) CommonDir() string {
+	dir := r.GitDir()
+	data, err := os.ReadFile(filepath.Join(dir, "commondir"))
+	if err != nil {
+		return filepath.Clean(dir)
+	}
+	common := strings.TrimSpace(string(data))
+	if !filepath.IsAbs(common) {
+		common = filepath.Join(dir, common)
+	}
+	return filepath.Clean(common)
+}
+
 // WorkDir returns the absolute path of the top of the work tree, without a trailing slash, or ""
 // for a bare repository.
 func (r *Repository) WorkDir() string {
@@ -199,16 +220,6 @@ func absDir(dir string) (string, error) {
 func isCode(err error, code git.ErrorCode) bool {
 	var gitErr *git.GitError
 	return errors.As(err, &gitErr) && gitErr.Code == code
-}
-
-// parseBool reads a boolean the way git does for environment variables; anything it does not
-// recognise is false.
-func parseBool(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "1", "true", "yes", "on":
-		return true
-	}
-	return false
 }
 
 // Init creates a repository with a work tree in dir, its HEAD on branch, and opens it. Unlike

@@ -6,30 +6,26 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
-	"time"
-	"unsafe"
 
 	git "github.com/libgit2/git2go/v34"
+
+	"github.com/git-model/git-model/pkg/internal/object"
+	"github.com/git-model/git-model/pkg/internal/odb"
+	"github.com/git-model/git-model/pkg/internal/parallel"
+	"github.com/git-model/git-model/pkg/internal/refs"
+	"github.com/git-model/git-model/pkg/internal/tagcache"
 )
 
-const tagsPrefix = "refs/tags/"
+// This file is the one place that chooses, for reading tags, between the pure readers
+// (pkg/internal/refs, odb, tagcache) and libgit2: docs/architecture.md draws the fast paths
+// and their fallbacks.
 
-// Tag is one ref under refs/tags/, as read in one pass.
-type Tag struct {
-	Name        string    // short name, without "refs/tags/"
-	Annotated   bool      // the ref points to a tag object
-	Commit      string    // 40-hex id of the commit it peels to; "" when it peels to a tree or a blob
-	PeeledType  string    // "commit", "tree" or "blob": what it finally points to
-	TaggerName  string    // annotated only; "" when the tag object has no tagger
-	TaggerEmail string    // annotated only; the tagger's email
-	When        time.Time // tagger time, in the tagger's own time zone (time.FixedZone with the offset); zero when none
-	Message     string    // tag message without the trailing newline(s) and without a PGP/SSH signature block
-}
+const tagsPrefix = refs.TagsPrefix
+
+// Tag is one ref under refs/tags/, as read in one pass: the record the registry takes.
+type Tag = object.TagRecord
 
 // Tags reads every ref under refs/tags/ (nested names such as refs/tags/a/b@v1.0.0 included)
 // once, loose and packed alike, and returns them sorted by Name. A tag whose ref or objects
@@ -37,39 +33,83 @@ type Tag struct {
 // object is peeled through to the end; the tagger and message are those of the outermost tag,
 // the one the ref names.
 //
-// What was read from each tag object is kept in the tag cache, so that a warm read reads the
-// ref files and the cache and no object at all; objects missing from the cache are read in
-// parallel.
+// What was read from each tag object is kept in the tag cache with the digest of the refs it
+// was read from, so that a warm read checks the ref files' digest (refs.Snapshot.Digest) and
+// reads the cache, and neither parses packed-refs nor reads any object; objects missing from
+// the cache are read in parallel.
 func (r *Repository) Tags() ([]Tag, error) {
 	// Read the cache while reading the refs: two files, two cores.
-	cachePath := filepath.Join(r.CommonDir(), tagCacheFile)
+	cachePath := filepath.Join(r.CommonDir(), tagcache.File)
 	var cached []Tag
-	var targets []string
+	var targets []object.ID
+	var cachedDigest [tagcache.DigestSize]byte
 	loaded := make(chan struct{})
 	go func() {
 		defer close(loaded)
-		cached, targets = loadTagCache(cachePath)
+		cached, targets, cachedDigest = tagcache.Load(cachePath)
 	}()
-	refs, release, err := r.tagRefs("")
+	snap, err := refs.Open(r.CommonDir())
+	if errors.Is(err, refs.ErrFallback) {
+		<-loaded
+		return r.readTags(cached, targets, nil, [tagcache.DigestSize]byte{})
+	}
+	if err != nil {
+		<-loaded
+		return nil, err
+	}
+	defer snap.Close()
+	digest := snap.Digest()
 	<-loaded
+	if cached != nil && digest == cachedDigest {
+		return cached, nil
+	}
+	return r.readTags(cached, targets, snap, digest)
+}
+
+// readTags is Tags past the cache's digest: the refs of the snapshot (through libgit2 when it
+// is nil), taken from the cache where they point to the same objects and read otherwise, and
+// the cache written again when it was far from them.
+func (r *Repository) readTags(cached []Tag, targets []object.ID, snap *refs.Snapshot, digest [tagcache.DigestSize]byte) ([]Tag, error) {
+	var list []refs.Ref
+	var err error
+	if snap != nil {
+		list, err = snap.Tags()
+		if errors.Is(err, refs.ErrFallback) {
+			snap, digest = nil, [tagcache.DigestSize]byte{}
+		}
+	}
+	if snap == nil {
+		list, err = r.libgit2TagRefs("")
+	}
 	if err != nil {
 		return nil, err
 	}
-	defer release()
-	if len(cached) == len(refs) && sameTargets(refs, cached, targets) {
+	if len(cached) == len(list) && sameTargets(list, cached, targets) {
+		r.writeTagCache(digest, list, cached) // the digest changed, not the tags
 		return cached, nil
 	}
-	tags, missing, err := r.readThroughCache(refs, cached, targets)
+	tags, missing, err := r.readThroughCache(list, cached, targets)
 	if err != nil {
 		return nil, err
 	}
 	// Rewriting the cache costs about as much as reading it: after a write or two (a handful of
 	// new or deleted tags) the next reads rather read those few objects again.
-	stale := len(cached) - (len(refs) - missing)
+	stale := len(cached) - (len(list) - missing)
 	if cached == nil || missing > cacheSlack || stale > cacheSlack {
-		writeTagCache(cachePath, refs, tags)
+		r.writeTagCache(digest, list, tags)
 	}
 	return tags, nil
+}
+
+// writeTagCache writes the cache of tags, read from the refs of list, whose digest is given
+// (zero when libgit2 read them: the cache then never matches a digest, and its entries are
+// still used one by one).
+func (r *Repository) writeTagCache(digest [tagcache.DigestSize]byte, list []refs.Ref, tags []Tag) {
+	ids := make([]object.ID, len(list))
+	for i, ref := range list {
+		ids[i] = ref.Target
+	}
+	tagcache.Write(filepath.Join(r.CommonDir(), tagcache.File), digest, ids, tags)
 }
 
 // ArtifactTags is Tags restricted to the tags of one artifact: those whose names are prefix (the
@@ -78,17 +118,16 @@ func (r *Repository) Tags() ([]Tag, error) {
 // packed-refs and its loose refs in one folder, and reads their objects rather than the whole
 // tag cache, unless they are many. It never writes the cache.
 func (r *Repository) ArtifactTags(prefix string) ([]Tag, error) {
-	refs, release, err := r.tagRefs(prefix)
+	list, err := r.tagRefs(prefix)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
 	var cached []Tag
-	var targets []string
-	if len(refs) > directReads {
-		cached, targets = loadTagCache(filepath.Join(r.CommonDir(), tagCacheFile))
+	var targets []object.ID
+	if len(list) > directReads {
+		cached, targets, _ = tagcache.Load(filepath.Join(r.CommonDir(), tagcache.File))
 	}
-	tags, _, err := r.readThroughCache(refs, cached, targets)
+	tags, _, err := r.readThroughCache(list, cached, targets)
 	return tags, err
 }
 
@@ -99,21 +138,21 @@ const directReads = 1000
 // readThroughCache returns the tags of refs, taken from the cache (cached and the target of each,
 // in name order) where it has them with the same target and read from their objects otherwise;
 // missing counts the latter.
-func (r *Repository) readThroughCache(refs []tagRef, cached []Tag, targets []string) (tags []Tag, missing int, err error) {
-	tags = make([]Tag, len(refs))
+func (r *Repository) readThroughCache(list []refs.Ref, cached []Tag, targets []object.ID) (tags []Tag, missing int, err error) {
+	tags = make([]Tag, len(list))
 	var unread []int
-	j := 0 // refs and the cache are both in name order: walk them side by side
-	for i, ref := range refs {
-		for j < len(cached) && cached[j].Name < ref.name {
+	j := 0 // the refs and the cache are both in name order: walk them side by side
+	for i, ref := range list {
+		for j < len(cached) && cached[j].Name < ref.Name {
 			j++
 		}
-		if j < len(cached) && cached[j].Name == ref.name && targets[j] == ref.target {
+		if j < len(cached) && cached[j].Name == ref.Name && targets[j] == ref.Target {
 			tags[i] = cached[j]
 		} else {
 			unread = append(unread, i)
 		}
 	}
-	if err := r.readObjects(refs, unread, tags); err != nil {
+	if err := r.readObjects(list, unread, tags); err != nil {
 		return nil, 0, err
 	}
 	return tags, len(unread), nil
@@ -123,9 +162,9 @@ func (r *Repository) readThroughCache(refs []tagRef, cached []Tag, targets []str
 const cacheSlack = 16
 
 // sameTargets reports whether the cache holds exactly the refs, each with the same target.
-func sameTargets(refs []tagRef, cached []Tag, targets []string) bool {
-	for i, ref := range refs {
-		if cached[i].Name != ref.name || targets[i] != ref.target {
+func sameTargets(list []refs.Ref, cached []Tag, targets []object.ID) bool {
+	for i, ref := range list {
+		if cached[i].Name != ref.Name || targets[i] != ref.Target {
 			return false
 		}
 	}
@@ -133,25 +172,23 @@ func sameTargets(refs []tagRef, cached []Tag, targets []string) bool {
 }
 
 // tagRefs lists the refs under refs/tags/ (with a prefix, those of one artifact; see
-// ArtifactTags), from Git's files when it can, else through libgit2. The refs are valid until
-// release is called (see readTagRefs).
-func (r *Repository) tagRefs(prefix string) (refs []tagRef, release func(), err error) {
-	refs, release, err = readTagRefs(r.CommonDir(), prefix)
-	if err == nil {
-		return refs, release, nil
+// ArtifactTags), from Git's files when it can (pkg/internal/refs), else through libgit2.
+func (r *Repository) tagRefs(prefix string) ([]refs.Ref, error) {
+	list, err := refs.ReadTags(r.CommonDir(), prefix)
+	if !errors.Is(err, refs.ErrFallback) {
+		return list, err
 	}
-	refs, err = r.libgit2TagRefs(prefix)
-	return refs, noRelease, err
+	return r.libgit2TagRefs(prefix)
 }
 
 // libgit2TagRefs is tagRefs through libgit2.
-func (r *Repository) libgit2TagRefs(prefix string) ([]tagRef, error) {
+func (r *Repository) libgit2TagRefs(prefix string) ([]refs.Ref, error) {
 	iter, err := r.repo.NewReferenceIteratorGlob(tagsPrefix + "*")
 	if err != nil {
 		return nil, fmt.Errorf("reading tags: %w", err)
 	}
 	defer iter.Free()
-	var refs []tagRef
+	var list []refs.Ref
 	for {
 		ref, err := iter.Next()
 		if isCode(err, git.ErrorCodeIterOver) {
@@ -161,7 +198,7 @@ func (r *Repository) libgit2TagRefs(prefix string) ([]tagRef, error) {
 			return nil, fmt.Errorf("reading tags: %w", err)
 		}
 		name := strings.TrimPrefix(ref.Name(), tagsPrefix)
-		if prefix != "" && !matchesArtifact(name, prefix) {
+		if prefix != "" && !refs.MatchesArtifact(name, prefix) {
 			ref.Free()
 			continue
 		}
@@ -174,53 +211,48 @@ func (r *Repository) libgit2TagRefs(prefix string) ([]tagRef, error) {
 			ref = resolved
 		}
 		if target := ref.Target(); target != nil {
-			refs = append(refs, tagRef{name: name, target: target.String()})
+			list = append(list, refs.Ref{Name: name, Target: object.ID(*target)})
 		}
 		ref.Free()
 	}
-	slices.SortFunc(refs, compareRefs)
-	return refs, nil
+	slices.SortFunc(list, refs.Compare)
+	return list, nil
 }
 
 // readObjects reads the targets of the refs at the given indexes into tags: straight from the
-// pack files and loose objects on every core, then through libgit2, one at a time, what that
-// could not find or read. An object that is there but corrupt is reported as it is.
-func (r *Repository) readObjects(refs []tagRef, indexes []int, tags []Tag) error {
+// pack files and loose objects on every core (pkg/internal/odb), then through libgit2, one at a
+// time, what that could not find or read. An object that is there but corrupt is reported as
+// it is.
+func (r *Repository) readObjects(list []refs.Ref, indexes []int, tags []Tag) error {
 	failed := indexes
 	if os.Getenv("GIT_OBJECT_DIRECTORY") == "" { // libgit2 alone follows it
-		store := openObjectStore(filepath.Join(r.CommonDir(), "objects"))
-		defer store.close()
-		workers := min(runtime.GOMAXPROCS(0), len(indexes)/256+1)
+		store := odb.Open(filepath.Join(r.CommonDir(), "objects"))
+		defer store.Close()
+		workers := parallel.Workers(len(indexes), 256)
 		misses := make([][]int, workers)
 		errs := make([]error, workers)
-		var wg sync.WaitGroup
-		for w := range workers {
-			wg.Go(func() {
-				misses[w], errs[w] = readSome(store, refs, indexes, tags, w, workers)
-			})
-		}
-		wg.Wait()
-		for _, err := range errs {
-			if err != nil {
-				return err // one line: the first
-			}
+		parallel.Run(len(indexes), workers, func(w, from, to int) {
+			misses[w], errs[w] = readSome(store, list, indexes[from:to], tags)
+		})
+		if err := errors.Join(errs...); err != nil {
+			return errs[slices.IndexFunc(errs, func(e error) bool { return e != nil })] // one line: the first
 		}
 		failed = slices.Concat(misses...)
 	}
 	if len(failed) == 0 {
 		return nil
 	}
-	odb, err := r.repo.Odb()
+	db, err := r.repo.Odb()
 	if err != nil {
 		return fmt.Errorf("reading tags: %w", err)
 	}
-	defer odb.Free()
+	defer db.Free()
 	for _, i := range failed {
-		info, err := readTarget(odbSource{odb}, refs[i].target)
+		info, err := readTarget(odbSource{db}, list[i].Target)
 		if err != nil {
-			return fmt.Errorf("reading tag '%s': %w", refs[i].name, err)
+			return fmt.Errorf("reading tag '%s': %w", list[i].Name, err)
 		}
-		tags[i] = info.tag(refs[i].name)
+		tags[i] = info.tag(list[i].Name)
 	}
 	return nil
 }
@@ -230,224 +262,134 @@ func (r *Repository) readObjects(refs []tagRef, indexes []int, tags []Tag) error
 // still in the object database. It goes through libgit2, which also reads alternates and the
 // few objects such a caller needs.
 func (r *Repository) TagAt(name, id string) (Tag, error) {
-	odb, err := r.repo.Odb()
+	target, ok := object.ParseID(id)
+	if !ok {
+		return Tag{}, fmt.Errorf("reading tag '%s': bad object id '%s'", name, id)
+	}
+	db, err := r.repo.Odb()
 	if err != nil {
 		return Tag{}, fmt.Errorf("reading tag '%s' at %s: %w", name, id, err)
 	}
-	defer odb.Free()
-	info, err := readTarget(odbSource{odb}, id)
+	defer db.Free()
+	info, err := readTarget(odbSource{db}, target)
 	if err != nil {
 		return Tag{}, fmt.Errorf("reading tag '%s' at %s: %w", name, id, err)
 	}
 	return info.tag(name), nil
 }
 
-// readSome reads every workers-th of indexes, from the w-th, from the store, and returns those
-// it could not read, for libgit2 to try, or the first corrupt one.
-func readSome(store *objectStore, refs []tagRef, indexes []int, tags []Tag, w, workers int) (misses []int, err error) {
-	src, err := store.reader()
+// readSome reads the refs at indexes from the store, and returns those it could not read, for
+// libgit2 to try, or the first corrupt one.
+func readSome(store *odb.Store, list []refs.Ref, indexes []int, tags []Tag) (misses []int, err error) {
+	src, err := store.Reader()
 	if err != nil {
-		for j := w; j < len(indexes); j += workers {
-			misses = append(misses, indexes[j])
-		}
-		return misses, nil
+		return indexes, nil
 	}
-	defer src.free()
-	for j := w; j < len(indexes); j += workers {
-		i := indexes[j]
-		info, err := readTarget(src, refs[i].target)
-		var corrupt *corruptObjectError
+	defer src.Free()
+	for _, i := range indexes {
+		info, err := readTarget(src, list[i].Target)
+		var corrupt *odb.CorruptError
 		if errors.As(err, &corrupt) {
-			return nil, fmt.Errorf("reading tag '%s': %w", refs[i].name, err)
+			return nil, fmt.Errorf("reading tag '%s': %w", list[i].Name, err)
 		}
 		if err != nil {
 			misses = append(misses, i)
 			continue
 		}
-		tags[i] = info.tag(refs[i].name)
+		tags[i] = info.tag(list[i].Name)
 	}
 	return misses, nil
 }
 
-// objectSource is what readTarget reads objects from: the object store, or libgit2.
+// objectSource is what readTarget reads objects from: the pure reader (*odb.Reader), or libgit2.
 type objectSource interface {
-	read(id string) (kind string, data []byte, err error)
-	exists(id string) bool
+	Read(id object.ID) (object.Type, []byte, error)
+	Exists(id object.ID) bool
 }
 
 // odbSource reads objects through libgit2.
 type odbSource struct{ odb *git.Odb }
 
-func (s odbSource) read(id string) (string, []byte, error) {
-	oid, err := git.NewOid(id)
+func (s odbSource) Read(id object.ID) (object.Type, []byte, error) {
+	obj, err := s.odb.Read((*git.Oid)(&id))
 	if err != nil {
-		return "", nil, err
-	}
-	obj, err := s.odb.Read(oid)
-	if err != nil {
-		return "", nil, err
+		return 0, nil, err
 	}
 	defer obj.Free()
-	return strings.ToLower(obj.Type().String()), bytes.Clone(obj.Data()), nil
+	return object.ParseType(strings.ToLower(obj.Type().String())), bytes.Clone(obj.Data()), nil
 }
 
-func (s odbSource) exists(id string) bool {
-	oid, err := git.NewOid(id)
-	return err == nil && s.odb.Exists(oid)
+func (s odbSource) Exists(id object.ID) bool {
+	return s.odb.Exists((*git.Oid)(&id))
 }
 
 // objectInfo is what the object a tag ref points to says, as Tag holds it.
 type objectInfo struct {
-	annotated   bool
-	commit      string
-	peeledType  string
-	taggerName  string
-	taggerEmail string
-	when        time.Time
-	message     string
+	annotated bool
+	commit    string
+	peeled    object.Type
+	outer     object.TagObject // the tag object the ref names
 }
 
-// readTarget reads the object a tag ref points to: a tag object (parsed here, from its raw
-// content, and peeled through any tag objects it points to) or a commit, tree or blob. As git
-// fsck checks, the type a tag object declares for its target is trusted; the target must exist.
-func readTarget(src objectSource, target string) (objectInfo, error) {
+// readTarget reads the object a tag ref points to: a tag object (parsed, from its raw content,
+// and peeled through any tag objects it points to) or a commit, tree or blob. As git fsck
+// checks, the type a tag object declares for its target is trusted; the target must exist.
+func readTarget(src objectSource, target object.ID) (objectInfo, error) {
 	var info objectInfo
-	id := strings.Clone(target) // a slice of packed-refs, soon unmapped: errors and lightweight tags keep it
-	kind, data, err := src.read(id)
+	id := target
+	kind, data, err := src.Read(id)
 	if err != nil {
 		return info, err
 	}
-	for depth := 0; kind == "tag"; depth++ {
+	for depth := 0; kind == object.Tag; depth++ {
 		if depth > 0 {
-			if kind, data, err = src.read(id); err != nil {
+			if kind, data, err = src.Read(id); err != nil {
 				return info, err
 			}
-			if kind != "tag" {
+			if kind != object.Tag {
 				return info, fmt.Errorf("object %s is a %s, not a tag", id, kind)
 			}
 		}
-		next, nextKind, outer := parseTagObject(data, depth == 0)
+		t := object.ParseTag(data, depth == 0)
 		if depth == 0 {
-			info = outer
-			info.annotated = true
+			info.outer, info.annotated = t, true
 		}
-		if len(next) != 40 || !isHex(next) || nextKind == "" || depth > 16 {
+		next, ok := object.ParseID(t.Target)
+		if !ok || t.TargetType == 0 || depth > 16 {
 			return info, fmt.Errorf("tag object %s cannot be read", id)
 		}
-		id, kind = next, nextKind
-		if kind != "tag" && !src.exists(id) {
+		id, kind = next, t.TargetType
+		if kind != object.Tag && !src.Exists(id) {
 			return info, fmt.Errorf("object %s not found", id)
 		}
 	}
 	switch kind {
-	case "commit":
-		info.peeledType, info.commit = "commit", id
-	case "tree", "blob":
-		info.peeledType = kind
+	case object.Commit:
+		info.peeled, info.commit = kind, id.String()
+	case object.Tree, object.Blob:
+		info.peeled = kind
 	default:
 		return info, fmt.Errorf("object %s has unexpected type '%s'", id, kind)
 	}
 	return info, nil
 }
 
-// parseTagObject reads a raw tag object: the id and type ("commit", "tree", "blob" or "tag"; ""
-// for anything else) of the object it points to and, when full, its tagger, time and message.
-// What it returns are slices of data, which the caller hands over: nothing may write to it.
-func parseTagObject(data []byte, full bool) (target, kind string, info objectInfo) {
-	text := unsafe.String(unsafe.SliceData(data), len(data))
-	header, message, _ := strings.Cut(text, "\n\n")
-	// A header given twice counts once, the first time, as git reads it: a crafted second
-	// tagger cannot change who an event's author is or when it happened.
-	var seenObject, seenType, seenTagger bool
-	for len(header) > 0 {
-		var line string
-		line, header, _ = strings.Cut(header, "\n")
-		key, value, _ := strings.Cut(line, " ")
-		switch {
-		case key == "object" && !seenObject:
-			target, seenObject = value, true
-		case key == "type" && !seenType:
-			seenType = true
-			switch value {
-			case "commit", "tree", "blob", "tag":
-				kind = value
-			}
-		case key == "tagger" && !seenTagger:
-			seenTagger = true
-			if full {
-				info.taggerName, info.taggerEmail, info.when = parseSignature(value)
-			}
-		}
-	}
-	if full {
-		info.message = cleanMessage(message)
-	}
-	return target, kind, info
-}
-
-// parseSignature reads "Name <email> 1700000000 +0100".
-func parseSignature(s string) (name, email string, when time.Time) {
-	lt, gt := strings.IndexByte(s, '<'), strings.LastIndexByte(s, '>')
-	if lt < 0 || gt < lt {
-		return strings.TrimSpace(s), "", time.Time{}
-	}
-	name, email = strings.TrimSpace(s[:lt]), s[lt+1:gt]
-	rest := strings.TrimLeft(s[gt+1:], " ")
-	stamp, zoneText, _ := strings.Cut(rest, " ")
-	secs, err := strconv.ParseInt(stamp, 10, 64)
-	if err != nil {
-		return name, email, time.Time{}
-	}
-	return name, email, time.Unix(secs, 0).In(zone(parseZone(zoneText)))
-}
-
 // tag is the Tag of a ref named name whose target says info.
-// The name is copied: a ref's name is a slice of packed-refs, which is soon unmapped.
 func (info objectInfo) tag(name string) Tag {
-	return Tag{Name: strings.Clone(name), Annotated: info.annotated, Commit: info.commit, PeeledType: info.peeledType,
-		TaggerName: info.taggerName, TaggerEmail: info.taggerEmail, When: info.when, Message: info.message}
-}
-
-// signatureMarkers start the signature blocks that git appends to a signed tag's message
-// (gpg-interface.c: OpenPGP, X.509 and SSH).
-var signatureMarkers = []string{
-	"-----BEGIN PGP SIGNATURE-----",
-	"-----BEGIN PGP MESSAGE-----",
-	"-----BEGIN SIGNED MESSAGE-----",
-	"-----BEGIN SSH SIGNATURE-----",
-}
-
-// cleanMessage drops a signature block and the trailing newlines from a tag message. Like git,
-// it treats the last line that starts with a signature marker as the start of the signature.
-func cleanMessage(msg string) string {
-	end := len(msg)
-	for start := 0; start < len(msg); {
-		for _, marker := range signatureMarkers {
-			if strings.HasPrefix(msg[start:], marker) {
-				end = start
-				break
-			}
-		}
-		next := strings.IndexByte(msg[start:], '\n')
-		if next < 0 {
-			break
-		}
-		start += next + 1
-	}
-	return strings.TrimRight(msg[:end], "\n")
+	return Tag{Name: name, Annotated: info.annotated, Commit: info.commit, PeeledType: info.peeled,
+		TaggerName: info.outer.TaggerName, TaggerEmail: info.outer.TaggerEmail, When: info.outer.When, Message: info.outer.Message}
 }
 
 // TagNames returns the names of all refs under refs/tags/ without reading any object, for
 // what needs only names (shell completion).
 func (r *Repository) TagNames() ([]string, error) {
-	refs, release, err := r.tagRefs("")
+	list, err := r.tagRefs("")
 	if err != nil {
 		return nil, err
 	}
-	defer release()
-	names := make([]string, len(refs))
-	for i, ref := range refs {
-		names[i] = strings.Clone(ref.name)
+	names := make([]string, len(list))
+	for i, ref := range list {
+		names[i] = ref.Name
 	}
 	return names, nil
 }
@@ -483,10 +425,56 @@ func (r *Repository) refNames(prefix string) ([]string, error) {
 // (as ArtifactTags takes it), reading ref names only: what a write needs to know cheaply before
 // it treats a name as new.
 func (r *Repository) HasArtifactTags(prefix string) (bool, error) {
-	refs, release, err := r.tagRefs(prefix)
+	list, err := r.tagRefs(prefix)
 	if err != nil {
 		return false, err
 	}
-	release()
-	return len(refs) > 0, nil
+	return len(list) > 0, nil
+}
+
+// TagRefs returns what every ref under refs/tags/ points to (tag name → object id), reading no
+// object.
+func (r *Repository) TagRefs() (map[string]string, error) {
+	return r.TagTargets("")
+}
+
+// TagTargets returns what the tags whose names start with prefix point to (name → object
+// id), reading no object: prefix is an artifact's name as tag names write it ("DIR=NAME"),
+// and the cost follows that artifact's tags, as ArtifactTags.
+func (r *Repository) TagTargets(prefix string) (map[string]string, error) {
+	list, err := r.tagRefs(prefix)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(list))
+	for _, ref := range list {
+		out[ref.Name] = ref.Target.String()
+	}
+	return out, nil
+}
+
+// RefsDigest identifies the tag refs as they are now (refs.Snapshot.Digest), for caches of
+// what their names say; ok is false where the pure reader cannot read them.
+func (r *Repository) RefsDigest() (digest [tagcache.DigestSize]byte, ok bool) {
+	snap, err := refs.Open(r.CommonDir())
+	if err != nil {
+		return digest, false
+	}
+	defer snap.Close()
+	return snap.Digest(), true
+}
+
+// LoadNamesIndex returns the items of the names index (tagcache.IndexFile) when it was made
+// from the tag refs as they are now (fresh); otherwise save, when not nil, makes items the
+// index of the refs as they are now.
+func (r *Repository) LoadNamesIndex() (items []string, fresh bool, save func(items []string)) {
+	digest, ok := r.RefsDigest()
+	if !ok {
+		return nil, false, nil
+	}
+	path := filepath.Join(r.CommonDir(), tagcache.IndexFile)
+	if items, ok := tagcache.LoadIndex(path, digest); ok {
+		return items, true, nil
+	}
+	return nil, false, func(items []string) { tagcache.WriteIndex(path, digest, items) }
 }

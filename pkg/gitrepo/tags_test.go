@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/git-model/git-model/pkg/internal/object"
 )
 
 // tagByName reads all tags and returns them by name.
@@ -57,7 +59,7 @@ func TestTagsAnnotatedAndLightweight(t *testing.T) {
 		Name:        "churn@v1.0.0",
 		Annotated:   true,
 		Commit:      head,
-		PeeledType:  "commit",
+		PeeledType:  object.Commit,
 		TaggerName:  "Tess Tagger",
 		TaggerEmail: "tess@example.com",
 		Message:     "Registering artifact churn version v1.0.0",
@@ -72,7 +74,7 @@ func TestTagsAnnotatedAndLightweight(t *testing.T) {
 	}
 
 	light := mustTag(t, tags, "churn#prod#1")
-	wantLight := Tag{Name: "churn#prod#1", Commit: head, PeeledType: "commit"}
+	wantLight := Tag{Name: "churn#prod#1", Commit: head, PeeledType: object.Commit}
 	if light != wantLight {
 		t.Errorf("lightweight tag = %+v\nwant %+v", light, wantLight)
 	}
@@ -177,7 +179,7 @@ func TestTagsTagOfTagPeelsToCommit(t *testing.T) {
 	}
 
 	tag := mustTag(t, tagByName(t, openRepo(t, dir)), "churn@v1.0.0")
-	if tag.Commit != head || tag.PeeledType != "commit" || !tag.Annotated {
+	if tag.Commit != head || tag.PeeledType != object.Commit || !tag.Annotated {
 		t.Errorf("tag of a tag = %+v, want annotated, peeled to commit %s", tag, head)
 	}
 	if tag.Message != "outer message" || tag.TaggerName != "Outer Tagger" {
@@ -203,7 +205,7 @@ func TestTagsOfTreesAndBlobs(t *testing.T) {
 		"blob-light":     {false, "blob"},
 	} {
 		tag := mustTag(t, tags, name)
-		if tag.Commit != "" || tag.PeeledType != want.peeled || tag.Annotated != want.annotated {
+		if tag.Commit != "" || tag.PeeledType.String() != want.peeled || tag.Annotated != want.annotated {
 			t.Errorf("%s = %+v, want Commit \"\", PeeledType %q, Annotated %v", name, tag, want.peeled, want.annotated)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/git-model/git-model/pkg/internal/object"
 	git "github.com/libgit2/git2go/v34"
 )
 
@@ -32,10 +33,10 @@ func (r *Repository) FileID(commit, filePath string) (id string, ok bool, err er
 	}
 	clean := path.Clean("/" + filePath)[1:]
 	if clean == "" {
-		return "", false, fmt.Errorf("reading '%s' at commit %s: path is a directory", filePath, shortID(commit))
+		return "", false, fmt.Errorf("reading '%s' at commit %s: path is a directory", filePath, object.Short(commit))
 	}
 	fail := func(err error) (string, bool, error) {
-		return "", false, fmt.Errorf("reading '%s' at commit %s: %w", clean, shortID(commit), err)
+		return "", false, fmt.Errorf("reading '%s' at commit %s: %w", clean, object.Short(commit), err)
 	}
 
 	c, err := r.repo.LookupCommit(oid)
@@ -78,16 +79,8 @@ func (r *Repository) ReadBlob(id string) ([]byte, error) {
 	}
 	blob, err := r.repo.LookupBlob(oid)
 	if err != nil {
-		return nil, fmt.Errorf("reading blob %s: %w", shortID(id), err)
+		return nil, fmt.Errorf("reading blob %s: %w", object.Short(id), err)
 	}
 	defer blob.Free()
 	return blob.Contents(), nil
-}
-
-// shortID abbreviates an object id for messages, as git's default abbreviation does.
-func shortID(id string) string {
-	if len(id) > 7 {
-		return id[:7]
-	}
-	return id
 }

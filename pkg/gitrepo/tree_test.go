@@ -3,6 +3,8 @@ package gitrepo
 import (
 	"strings"
 	"testing"
+
+	"github.com/git-model/git-model/pkg/internal/object"
 )
 
 func TestReadFile(t *testing.T) {
@@ -23,7 +25,7 @@ func TestReadFile(t *testing.T) {
 	} {
 		data, ok, err := r.ReadFile(tc.commit, tc.path)
 		if err != nil || !ok || string(data) != tc.want {
-			t.Errorf("ReadFile(%s, %q) = %q, %v, %v; want %q", shortID(tc.commit), tc.path, data, ok, err, tc.want)
+			t.Errorf("ReadFile(%s, %q) = %q, %v, %v; want %q", object.Short(tc.commit), tc.path, data, ok, err, tc.want)
 		}
 	}
 
@@ -36,7 +38,7 @@ func TestReadFile(t *testing.T) {
 	} {
 		data, ok, err := r.ReadFile(tc.commit, tc.path)
 		if err != nil || ok || data != nil {
-			t.Errorf("ReadFile(%s, %q) = %q, %v, %v; want not found without error", shortID(tc.commit), tc.path, data, ok, err)
+			t.Errorf("ReadFile(%s, %q) = %q, %v, %v; want not found without error", object.Short(tc.commit), tc.path, data, ok, err)
 		}
 	}
 }

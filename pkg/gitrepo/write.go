@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/git-model/git-model/pkg/internal/object"
 	git "github.com/libgit2/git2go/v34"
 )
 
@@ -110,15 +111,8 @@ func (r *Repository) CreateTag(t NewTag) error {
 	if !odb.Exists(target) {
 		return fmt.Errorf("creating tag '%s': commit %s not found", t.Name, t.Commit)
 	}
-	_, offset := t.When.Zone()
-	sign := '+'
-	if offset < 0 {
-		sign, offset = '-', -offset
-	}
-	message := stripSpace(t.Message)
-	object := fmt.Sprintf("object %s\ntype commit\ntag %s\ntagger %s <%s> %d %c%02d%02d\n\n%s",
-		t.Commit, t.Name, t.Tagger.Name, t.Tagger.Email, t.When.Unix(), sign, offset/3600, offset%3600/60, message)
-	id, err := odb.Write([]byte(object), git.ObjectTag)
+	data := object.FormatTag(object.ID(*target), t.Name, t.Tagger.Name, t.Tagger.Email, t.When, t.Message)
+	id, err := odb.Write(data, git.ObjectTag)
 	if err != nil {
 		return fmt.Errorf("creating tag '%s': %w", t.Name, err)
 	}
@@ -140,28 +134,6 @@ func tagError(doing, name string, err error) error {
 		return err
 	}
 	return fmt.Errorf("%s tag '%s': %w", doing, name, err)
-}
-
-// stripSpace cleans a message as git's default cleanup does for `git tag -m`: trailing blanks
-// of every line go, runs of empty lines become one, empty lines at either end go, and the
-// message ends with a newline.
-func stripSpace(msg string) string {
-	var b strings.Builder
-	blank := false
-	for _, line := range strings.Split(msg, "\n") {
-		line = strings.TrimRight(line, " \t\r")
-		if line == "" {
-			blank = b.Len() > 0
-			continue
-		}
-		if blank {
-			b.WriteByte('\n')
-			blank = false
-		}
-		b.WriteString(line)
-		b.WriteByte('\n')
-	}
-	return b.String()
 }
 
 // DeleteTag deletes refs/tags/NAME, loose and packed. libgit2 takes the ref's lock file, then

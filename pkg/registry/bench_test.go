@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// BenchmarkParseTag parses every tag name of tag-vectors.md V1, valid and invalid, per
+// BenchmarkParseTag parses every tag name of docs/tag-vectors.md V1, valid and invalid, per
 // iteration.
 func BenchmarkParseTag(b *testing.B) {
 	names := make([]string, len(tagVectors))

@@ -6,7 +6,7 @@ import (
 )
 
 // The numbers of tag names (MAJOR, MINOR and PATCH of a version, the counter of a tag) have no
-// upper bound in the grammar of registry.md §2, and GTO reads them as Python ints. The registry
+// upper bound in the grammar of docs/registry.md §2, and GTO reads them as Python ints. The registry
 // keeps them as strings of decimal digits: exact at any size, compared without converting, and
 // sliced out of the tag name without allocating, which matters when Build parses every tag of a
 // large repository. Canonical digits have no leading zero ("0" is the only one that starts

@@ -9,7 +9,7 @@ import (
 // NearMiss explains why a tag name that looks like a registry tag is not one, so that no
 // reader (GTO, DVC, Studio, git-model) sees its event. A name looks like a registry tag when
 // the part before the first '@' or '#' is a valid artifact name and the rest starts as the
-// grammar of registry.md §2 does: a version ("1.0.0", "V1.0.0", "v1.0", "v1.0.0junk": digits
+// grammar of docs/registry.md §2 does: a version ("1.0.0", "V1.0.0", "v1.0", "v1.0.0junk": digits
 // with a dot, or v and a digit), "deprecated…", a
 // stage that starts with a letter or a digit ("Prod!x"), or a counter that is not a number.
 // It returns nil for a registry tag and for a name that does not look like one
@@ -65,8 +65,8 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // TimeSlip is a pair of numbered events of one artifact whose tagger times do not follow the
 // order in which they were made: Later has the greater counter, so it was written after
-// Earlier (counters only grow, registry.md §4), but its time ties with Earlier's or is before
-// it. Readers order events by time (registry.md §3): an inversion shows them in the other
+// Earlier (counters only grow, docs/registry.md §4), but its time ties with Earlier's or is before
+// it. Readers order events by time (docs/registry.md §3): an inversion shows them in the other
 // order to every reader, and a tie is left to list order by GTO.
 type TimeSlip struct {
 	Earlier, Later *Event
@@ -101,7 +101,7 @@ func (a *Artifact) TimeSlips() []TimeSlip {
 
 // ActiveVersionsByCommit returns, for each commit that carries more than one active
 // registered version of the artifact, those versions in the order of their registration: an
-// artifact GTO refuses to read (registry.md §3, "One version per commit").
+// artifact GTO refuses to read (docs/registry.md §3, "One version per commit").
 func (a *Artifact) ActiveVersionsByCommit() map[string][]*Version {
 	var byCommit map[string][]*Version // none for most artifacts: every read derives them all
 	for _, v := range a.Versions {

@@ -2,24 +2,16 @@ package registry
 
 import (
 	"fmt"
-	"runtime"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/git-model/git-model/pkg/internal/object"
+	"github.com/git-model/git-model/pkg/internal/parallel"
 )
 
-// TagRecord is what the registry needs to know of one ref under refs/tags/, as the Git layer
-// reads it. The fields mirror gitrepo.Tag so that one converts to the other.
-type TagRecord struct {
-	Name        string // without "refs/tags/"
-	Annotated   bool
-	Commit      string // the commit the tag peels to; "" when it peels to a tree or a blob
-	PeeledType  string
-	TaggerName  string
-	TaggerEmail string
-	When        time.Time
-	Message     string
-}
+// TagRecord is what the registry needs to know of one ref under refs/tags/: the record the Git
+// layer reads (gitrepo.Tag is the same type).
+type TagRecord = object.TagRecord
 
 // Event is one annotated registry tag: something that happened to an artifact.
 type Event struct {
@@ -93,15 +85,11 @@ type sortEntry struct {
 // parseTags turns tag records into events, in one pass, in chunks parsed on every core when
 // there are enough records to gain from it.
 func parseTags(records []TagRecord) parsed {
-	workers := min(runtime.GOMAXPROCS(0), len(records)/4096+1)
+	workers := parallel.Workers(len(records), 4096)
 	chunks := make([]parsed, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			chunks[w] = parseChunk(records[w*len(records)/workers : (w+1)*len(records)/workers])
-		})
-	}
-	wg.Wait()
+	parallel.Run(len(records), workers, func(w, from, to int) {
+		chunks[w] = parseChunk(records[from:to])
+	})
 	p := chunks[0]
 	for _, c := range chunks[1:] {
 		// Artifacts are numbered per chunk: number them for the whole.
@@ -151,12 +139,4 @@ func parseChunk(records []TagRecord) parsed {
 		p.entries = append(p.entries, sortEntry{sec: r.When.Unix(), e: &events[len(events)-1], artifact: last, action: t.Action})
 	}
 	return p
-}
-
-// ShortCommit abbreviates a commit id the way tables show it.
-func ShortCommit(id string) string {
-	if len(id) > 7 {
-		return id[:7]
-	}
-	return id
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// nameRule and dirRule describe the grammar of registry.md §2 in words, for error messages.
+// nameRule and dirRule describe the grammar of docs/registry.md §2 in words, for error messages.
 const (
 	nameRule = "use letters, digits, '-', '_' and '/', starting and ending with a letter or a digit"
 	dirRule  = "a folder uses letters, digits, '-', '_', '.' and '/'"
@@ -68,7 +68,7 @@ func ValidateStage(s string) error {
 	return ValidateName("stage", s)
 }
 
-// ValidateName checks a stage, type, label or key against the NAME rule of registry.md §2;
+// ValidateName checks a stage, type, label or key against the NAME rule of docs/registry.md §2;
 // what says what the value is, for the error.
 func ValidateName(what, s string) error {
 	if isShortName(s) {

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// nameVectors holds every row of tag-vectors.md V2: whether the value is a valid short name
+// nameVectors holds every row of docs/tag-vectors.md V2: whether the value is a valid short name
 // (and stage) and whether it is a valid full artifact name as the user types it.
 var nameVectors = []struct {
 	value string
@@ -111,7 +111,7 @@ func TestTagArtifactNames(t *testing.T) {
 }
 
 // TestValidateErrors checks that errors name the value in single quotes and state the rule
-// (tag-vectors.md V2: "it must name the value and the rule").
+// (docs/tag-vectors.md V2: "it must name the value and the rule").
 func TestValidateErrors(t *testing.T) {
 	tests := []struct {
 		name    string

@@ -26,7 +26,7 @@ func TestParseSemVerValid(t *testing.T) {
 		{"v1.0.0+001", SemVer{Major: "1", Minor: "0", Patch: "0", Build: "001"}}, // leading zeros are fine in build metadata
 		{"v1.0.0-x-y.z+b-1.2", SemVer{Major: "1", Minor: "0", Patch: "0", Pre: []string{"x-y", "z"}, Build: "b-1.2"}},
 		{"v18446744073709551615.0.0", SemVer{Major: "18446744073709551615", Minor: "0", Patch: "0"}},
-		// Numbers have no upper bound: past uint64 in every part (registry.md §2, GTO's ints).
+		// Numbers have no upper bound: past uint64 in every part (docs/registry.md §2, GTO's ints).
 		{"v18446744073709551616.0.0", SemVer{Major: "18446744073709551616", Minor: "0", Patch: "0"}},
 		{"v1.99999999999999999999.0", SemVer{Major: "1", Minor: "99999999999999999999", Patch: "0"}},
 		{"v0.0.100000000000000000000000000000000000000", SemVer{Major: "0", Minor: "0", Patch: "100000000000000000000000000000000000000"}},
@@ -54,7 +54,7 @@ func TestParseSemVerValid(t *testing.T) {
 
 func TestParseSemVerInvalid(t *testing.T) {
 	tests := []string{
-		// tag-vectors.md V4
+		// docs/tag-vectors.md V4
 		"1", `"1"`, "v1", "v1.2", "0.1.2", "3.4.5-pre.2+build.4", "V1.0.0", "v01.0.0", "v1.0.0-01",
 		// Beyond V4.
 		"", "v", "v1.2.3.4", "v1.2.3-", "v1.2.3+", "v1.2.3-rc..1", "v1.2.3+b..1", "v1.2.3-rc_1",
@@ -96,7 +96,7 @@ func TestSemVerCompare(t *testing.T) {
 		a, b string
 		want int
 	}{
-		// tag-vectors.md V4
+		// docs/tag-vectors.md V4
 		{"v1.3.2", "v1.3.3", -1},
 		{"v1.2.4", "v1.2.4", 0},
 		{"v1.3.4", "v2.0.0", -1},
@@ -142,7 +142,7 @@ func TestSemVerCompare(t *testing.T) {
 	}
 }
 
-// descendingVersions is the order of tag-vectors.md V4. v1.0.0 and v1.0.0+build.5 compare
+// descendingVersions is the order of docs/tag-vectors.md V4. v1.0.0 and v1.0.0+build.5 compare
 // equal; they appear in insertion order.
 var descendingVersions = []string{
 	"v10.0.0", "v2.0.0", "v1.10.0", "v1.9.0", "v1.1.0-rc.1", "v1.0.0", "v1.0.0+build.5",

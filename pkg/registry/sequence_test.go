@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/git-model/git-model/pkg/internal/object"
 )
 
 // TestRandomWriteSequences plans seeded random sequences of register, promote, demote,
@@ -76,7 +78,7 @@ func runSequence(t *testing.T, seed uint64, steps int) {
 				t.Fatalf("seed %d step %d (%s %s): %s at %s is not after the artifact's newest event", seed, step, what, artifact, nt.Name, nt.Time)
 			}
 			records = slices.DeleteFunc(records, func(rec TagRecord) bool { return rec.Name == nt.Name }) // a moved tag
-			records = append(records, TagRecord{Name: nt.Name, Annotated: true, Commit: nt.Commit, PeeledType: "commit",
+			records = append(records, TagRecord{Name: nt.Name, Annotated: true, Commit: nt.Commit, PeeledType: object.Commit,
 				TaggerName: "T", TaggerEmail: "t@example.com", When: nt.Time, Message: nt.Message})
 		}
 		records = slices.DeleteFunc(records, func(rec TagRecord) bool { return slices.Contains(c.Delete, rec.Name) })
@@ -132,7 +134,7 @@ func checkOracle(t *testing.T, where string, records []TagRecord, state *State) 
 			case ActionRegister, ActionDeregister:
 				if other, ok := onCommit[e.commit]; ok && other != e.tag.Version {
 					t.Fatalf("%s: commit %s of '%s' carries versions '%s' and '%s', which GTO refuses to read",
-						where, ShortCommit(e.commit), name, other, e.tag.Version)
+						where, object.Short(e.commit), name, other, e.tag.Version)
 				}
 				onCommit[e.commit] = e.tag.Version
 				active[e.tag.Version] = e.tag.Action == ActionRegister

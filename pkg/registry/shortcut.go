@@ -14,7 +14,7 @@ type Shortcut struct {
 	IsShortcut bool
 }
 
-// ParseShortcut parses an artifact reference (tag-vectors.md V3).
+// ParseShortcut parses an artifact reference (docs/tag-vectors.md V3).
 func ParseShortcut(s string) Shortcut {
 	plain := Shortcut{Artifact: s}
 	i := strings.IndexAny(s, "@#")

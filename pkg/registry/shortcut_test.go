@@ -2,7 +2,7 @@ package registry
 
 import "testing"
 
-// TestParseShortcutVectors holds every row of tag-vectors.md V3.
+// TestParseShortcutVectors holds every row of docs/tag-vectors.md V3.
 func TestParseShortcutVectors(t *testing.T) {
 	tests := []struct {
 		arg  string

@@ -3,15 +3,16 @@ package registry
 import (
 	"fmt"
 	"maps"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/git-model/git-model/pkg/internal/object"
+	"github.com/git-model/git-model/pkg/internal/parallel"
 )
 
-// State is the registry derived from the repository's tags (registry.md §3). What only some
+// State is the registry derived from the repository's tags (docs/registry.md §3). What only some
 // commands need is computed on first use, so a State is not safe for concurrent use.
 type State struct {
 	// Artifacts holds every artifact that has at least one event, by name.
@@ -115,7 +116,9 @@ type artifactEvents struct {
 // sortEvents orders the events of the entries as compareEvents does. Most comparisons are
 // settled by the second and the action, so it sorts by those first, with a radix sort on a key
 // made of them (a few passes over tens of thousands of small records, much cheaper than
-// comparisons), and only then orders runs of equal keys, which are rare, with compareEvents.
+// comparisons), and only then orders runs of equal keys, which are rare, with compareEvents. It
+// reorders entries in place (no copy of hundreds of thousands of them): the caller hands them
+// over.
 func sortEvents(entries []sortEntry) []sortEntry {
 	if len(entries) == 0 {
 		return nil
@@ -124,7 +127,7 @@ func sortEvents(entries []sortEntry) []sortEntry {
 	for _, o := range entries {
 		minSec, maxSec = min(minSec, o.sec), max(maxSec, o.sec)
 	}
-	order := slices.Clone(entries)
+	order := entries
 	if span := maxSec - minSec; span < 0 || span > 1<<60 { // dates no clock writes: compare
 		slices.SortFunc(order, func(a, b sortEntry) int { return compareEvents(a.e, b.e) })
 		return order
@@ -312,19 +315,15 @@ func derive(events []*Event, artifacts []artifactEvents, records []TagRecord, wa
 	// derive them on every core when there are enough events to gain from it. Their warnings
 	// come in the order of their names.
 	perArtifact := make([][]string, len(artifacts))
-	workers := min(runtime.GOMAXPROCS(0), len(events)/4096+1)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(artifacts); i += workers {
-				for j, seq := range artifacts[i].seqs { // the positions Build found, set here to spread the writes
-					artifacts[i].events[j].seq = seq
-				}
-				perArtifact[i] = all[i].derive(s.versionOf)
+	workers := min(parallel.Workers(len(events), 4096), len(artifacts))
+	parallel.Run(len(artifacts), workers, func(_, from, to int) {
+		for i := from; i < to; i++ {
+			for j, seq := range artifacts[i].seqs { // the positions Build found, set here to spread the writes
+				artifacts[i].events[j].seq = seq
 			}
-		})
-	}
-	wg.Wait()
+			perArtifact[i] = all[i].derive(s.versionOf)
+		}
+	})
 	byName := make([]int, len(artifacts))
 	for i := range byName {
 		byName[i] = i
@@ -453,7 +452,7 @@ func (a *Artifact) conflicts(commits []string) []string {
 		}
 		if len(names) > 1 {
 			warnings = append(warnings, fmt.Sprintf("commit %s carries %d active versions of '%s': %s",
-				ShortCommit(commit), len(names), a.Name, strings.Join(names, ", ")))
+				object.Short(commit), len(names), a.Name, strings.Join(names, ", ")))
 		}
 	}
 	return warnings
@@ -503,7 +502,7 @@ func (a *Artifact) Latest() *Version {
 
 // ranksAbove orders registered versions by SemVer precedence; of two that compare equal (they
 // differ in build metadata only) the one registered later ranks above, as in GTO, which sorts
-// them in registration order and takes the last (registry.md §3).
+// them in registration order and takes the last (docs/registry.md §3).
 func (v *Version) ranksAbove(w *Version) bool {
 	if c := v.semver.Compare(w.semver); c != 0 {
 		return c > 0

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/git-model/git-model/pkg/internal/object"
 )
 
 // t0 is the tagger time of the first event of every test history; rec places events whole
@@ -30,7 +32,7 @@ func rec(name, commit string, sec int) TagRecord {
 		Name:        name,
 		Annotated:   true,
 		Commit:      commit,
-		PeeledType:  "commit",
+		PeeledType:  object.Commit,
 		TaggerName:  "Ada Lovelace",
 		TaggerEmail: "ada@example.com",
 		When:        at(sec),
@@ -40,7 +42,7 @@ func rec(name, commit string, sec int) TagRecord {
 
 // lightweight returns a lightweight tag record: no tagger, no time, no message.
 func lightweight(name, commit string) TagRecord {
-	return TagRecord{Name: name, Commit: commit, PeeledType: "commit"}
+	return TagRecord{Name: name, Commit: commit, PeeledType: object.Commit}
 }
 
 func versionNames(versions []*Version) []string {
@@ -108,7 +110,7 @@ func describe(s *State) string {
 		if v := s.VersionOf(e); v != nil {
 			vname = v.Name
 		}
-		fmt.Fprintf(&b, "event %s %s %s -> %s\n", e.Time.Format(time.RFC3339), e.Name, ShortCommit(e.Commit), vname)
+		fmt.Fprintf(&b, "event %s %s %s -> %s\n", e.Time.Format(time.RFC3339), e.Name, object.Short(e.Commit), vname)
 	}
 	fmt.Fprintf(&b, "stages in use %v\nwarnings %q\n", s.StagesInUse(), s.Warnings)
 	return b.String()
@@ -190,7 +192,7 @@ func TestVersionsActiveAndDeregistered(t *testing.T) {
 }
 
 // TestReregistration: a deregistered version registered again is active, keeps its history
-// and stays one version (registry.md §3, §5).
+// and stays one version (docs/registry.md §3, §5).
 func TestReregistration(t *testing.T) {
 	s := Build([]TagRecord{
 		rec("m@v1.0.0", sha(1), 0),
@@ -307,7 +309,7 @@ func TestStageEmptied(t *testing.T) {
 func recordsOf(s *State) []TagRecord {
 	var out []TagRecord
 	for _, e := range s.Events() {
-		out = append(out, TagRecord{Name: e.Name, Annotated: true, Commit: e.Commit, PeeledType: "commit",
+		out = append(out, TagRecord{Name: e.Name, Annotated: true, Commit: e.Commit, PeeledType: object.Commit,
 			TaggerName: e.Author, TaggerEmail: e.AuthorEmail, When: e.Time, Message: e.Message})
 	}
 	return out
@@ -437,7 +439,7 @@ func TestLatest(t *testing.T) {
 		{"next minor's pre-release above", []TagRecord{rec("m@v1.0.0", sha(1), 0), rec("m@v1.1.0-rc.1", sha(2), 1)}, "v1.1.0-rc.1"},
 		{"numeric, not textual", []TagRecord{rec("m@v1.10.0", sha(1), 0), rec("m@v1.9.0", sha(2), 1)}, "v1.10.0"},
 		{"not the newest registration", []TagRecord{rec("m@v2.0.0", sha(1), 0), rec("m@v1.5.0", sha(2), 1)}, "v2.0.0"},
-		// Of equal precedence the later registration is the latest, as in GTO (registry.md §3).
+		// Of equal precedence the later registration is the latest, as in GTO (docs/registry.md §3).
 		{"build tie: later registration (plain first)", []TagRecord{rec("m@v1.0.0", sha(1), 0), rec("m@v1.0.0+b", sha(2), 1)}, "v1.0.0+b"},
 		{"build tie: later registration (build first)", []TagRecord{rec("m@v1.0.0+b", sha(1), 0), rec("m@v1.0.0", sha(2), 1)}, "v1.0.0"},
 		{"build tie: order of time, not of input", []TagRecord{rec("m@v1.0.0", sha(2), 1), rec("m@v1.0.0+b", sha(1), 0)}, "v1.0.0"},
@@ -582,7 +584,7 @@ func TestSameSecondOrder(t *testing.T) {
 	}
 }
 
-// TestEventBefore pins each step of the order of registry.md §3 on pairs of events.
+// TestEventBefore pins each step of the order of docs/registry.md §3 on pairs of events.
 func TestEventBefore(t *testing.T) {
 	ev := func(name string, sec int) *Event {
 		tag, ok := ParseTag(name)
@@ -669,7 +671,7 @@ func TestNextCounter(t *testing.T) {
 		{"highest, not newest", []TagRecord{rec("m#dev#9", sha(1), 0), rec("m#dev#3", sha(1), 1)}, "m", "10"},
 		{"deregistration counter", []TagRecord{rec("m@v1.0.0!#6", sha(1), 0)}, "m", "7"},
 		{"created tag parses, so it counts", []TagRecord{rec("nn@created#4", sha(1), 0)}, "nn", "5"},
-		{"tag on a tree counts", []TagRecord{{Name: "m#prod#11", Annotated: true, PeeledType: "tree", When: at(0)}}, "m", "12"},
+		{"tag on a tree counts", []TagRecord{{Name: "m#prod#11", Annotated: true, PeeledType: object.Tree, When: at(0)}}, "m", "12"},
 		{"invalid tags do not count", []TagRecord{rec("m#prod#1!", sha(1), 0), rec("m@v1.0#8", sha(1), 0), rec("m#prod#2", sha(1), 1)}, "m", "3"},
 		// Past 64 bits: exact, with the carry.
 		{"int64 max", []TagRecord{rec("m#prod#9223372036854775807", sha(1), 0)}, "m", "9223372036854775808"},
@@ -742,8 +744,8 @@ func TestIgnoredTags(t *testing.T) {
 }
 
 func TestTagOnTreeWarns(t *testing.T) {
-	tree := TagRecord{Name: "m@v2.0.0", Annotated: true, PeeledType: "tree", When: at(1)}
-	blob := TagRecord{Name: "m#prod#3", Annotated: true, PeeledType: "blob", When: at(2)}
+	tree := TagRecord{Name: "m@v2.0.0", Annotated: true, PeeledType: object.Tree, When: at(1)}
+	blob := TagRecord{Name: "m#prod#3", Annotated: true, PeeledType: object.Blob, When: at(2)}
 	s := Build([]TagRecord{rec("m@v1.0.0", sha(1), 0), tree, blob})
 	want := []string{
 		"ignoring tag 'm@v2.0.0': it points to a tree, not a commit",
@@ -767,7 +769,7 @@ func TestTagOnTreeWarns(t *testing.T) {
 		t.Errorf("tree tag alone: artifacts %v, warnings %q", s.Names(), s.Warnings)
 	}
 	// A lightweight tag on a tree is no registry event and worth no warning.
-	s = Build([]TagRecord{{Name: "m@v2.0.0", PeeledType: "tree"}})
+	s = Build([]TagRecord{{Name: "m@v2.0.0", PeeledType: object.Tree}})
 	if len(s.Warnings) != 0 || len(s.Events()) != 0 {
 		t.Errorf("lightweight tag on a tree: warnings %q, events %v", s.Warnings, eventNames(s.Events()))
 	}
@@ -1034,20 +1036,6 @@ func TestAssignmentOnCommitWithDeregisteredVersion(t *testing.T) {
 				t.Errorf("warnings %q", s.Warnings)
 			}
 		})
-	}
-}
-
-func TestShortCommit(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{sha(10), "0a0a0a0"},
-		{"abcdef0", "abcdef0"},
-		{"abc", "abc"},
-		{"", ""},
-	}
-	for _, tc := range tests {
-		if got := ShortCommit(tc.in); got != tc.want {
-			t.Errorf("ShortCommit(%q) = %q, want %q", tc.in, got, tc.want)
-		}
 	}
 }
 

@@ -3,7 +3,7 @@ package registry
 import "strings"
 
 // Action is what a registry tag does. The values are ordered by the priority that breaks ties
-// between events of the same second (registry.md §3).
+// between events of the same second (docs/registry.md §3).
 type Action int
 
 // The actions of registry tags. ActionNone is a tag that parses but means nothing (name@created).
@@ -48,7 +48,7 @@ type Tag struct {
 	counterDigits string
 }
 
-// ParseTag parses a tag name (without "refs/tags/") by the grammar of registry.md §2. It
+// ParseTag parses a tag name (without "refs/tags/") by the grammar of docs/registry.md §2. It
 // returns false for a name that is not a registry tag. Numbers have no upper bound.
 func ParseTag(name string) (Tag, bool) {
 	var t Tag

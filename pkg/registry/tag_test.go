@@ -2,7 +2,7 @@ package registry
 
 import "testing"
 
-// tagVector is one row of tag-vectors.md V1. valid is false for the rows marked
+// tagVector is one row of docs/tag-vectors.md V1. valid is false for the rows marked
 // "invalid (ignored)"; the other fields are then unused.
 type tagVector struct {
 	name       string
@@ -29,7 +29,7 @@ func invalid(name string) tagVector {
 	return tagVector{name: name}
 }
 
-// tagVectors holds every row of tag-vectors.md V1, in the order of the document.
+// tagVectors holds every row of docs/tag-vectors.md V1, in the order of the document.
 var tagVectors = []tagVector{
 	valid("path@v1.2.3", ActionRegister, "path", "v1.2.3", ""),
 	counted("path@v1.2.3#5", ActionRegister, "path", "v1.2.3", "", "5"),
@@ -115,7 +115,7 @@ var tagVectors = []tagVector{
 
 func TestParseTagVectors(t *testing.T) {
 	if len(tagVectors) != 80 {
-		t.Fatalf("tagVectors has %d rows, tag-vectors.md V1 has 80", len(tagVectors))
+		t.Fatalf("tagVectors has %d rows, docs/tag-vectors.md V1 has 80", len(tagVectors))
 	}
 	for _, tc := range tagVectors {
 		t.Run(tc.name, func(t *testing.T) {
@@ -171,7 +171,7 @@ func TestActionString(t *testing.T) {
 	}
 }
 
-// TestActionPriority pins the tie-break order of registry.md §3: deprecation < registration <
+// TestActionPriority pins the tie-break order of docs/registry.md §3: deprecation < registration <
 // deregistration < assignment < unassignment.
 func TestActionPriority(t *testing.T) {
 	order := []Action{ActionDeprecate, ActionRegister, ActionDeregister, ActionAssign, ActionUnassign}
@@ -182,7 +182,7 @@ func TestActionPriority(t *testing.T) {
 	}
 }
 
-// TestTagFormat covers the writer templates of tag-vectors.md V5 (and registry.md §4): tags
+// TestTagFormat covers the writer templates of docs/tag-vectors.md V5 (and docs/registry.md §4): tags
 // built from struct literals, counter-less and numbered.
 func TestTagFormat(t *testing.T) {
 	tests := []struct {
@@ -286,7 +286,7 @@ func TestTagCounterChanged(t *testing.T) {
 	}
 }
 
-// TestParseTagCounterLimits: a counter is [0-9]+ (registry.md §2), of any size: past int64
+// TestParseTagCounterLimits: a counter is [0-9]+ (docs/registry.md §2), of any size: past int64
 // and uint64 it still parses, to its canonical digits, and formats back as written.
 func TestParseTagCounterLimits(t *testing.T) {
 	tests := []struct {
@@ -319,7 +319,7 @@ func TestParseTagCounterLimits(t *testing.T) {
 }
 
 // TestParseTagOldStageCounter: tags written by GTO before 0.1.4, "name#stage-N", read as a
-// stage literally named "stage-N" (registry.md §2).
+// stage literally named "stage-N" (docs/registry.md §2).
 func TestParseTagOldStageCounter(t *testing.T) {
 	got, ok := ParseTag("nn#prod-3")
 	want := Tag{Artifact: "nn", Action: ActionAssign, Stage: "prod-3"}

@@ -3,6 +3,8 @@ package registry
 import (
 	"fmt"
 	"time"
+
+	"github.com/git-model/git-model/pkg/internal/object"
 )
 
 // Naming chooses between the counter-less and the numbered form of a new tag.
@@ -10,7 +12,7 @@ type Naming int
 
 // The forms a new tag can take.
 const (
-	// NamingDefault is registry.md §4's choice: counter-less for registration, deregistration
+	// NamingDefault is docs/registry.md §4's choice: counter-less for registration, deregistration
 	// and deprecation, numbered for assignment and unassignment.
 	NamingDefault Naming = iota
 	NamingSimple
@@ -44,7 +46,7 @@ type Change struct {
 type WriteOptions struct {
 	Message string // "" for the default message
 	Naming  Naming
-	Force   bool      // override the guard rails of registry.md §4
+	Force   bool      // override the guard rails of docs/registry.md §4
 	Delete  bool      // remove tags instead of writing negative ones
 	Now     time.Time // the time of the new tags, before ties are avoided
 }
@@ -150,7 +152,7 @@ func (s *State) addTag(p *planner, t Tag, naming Naming, byDefault bool, commit,
 	return nil
 }
 
-// Register plans the registration of a version (registry.md §4).
+// Register plans the registration of a version (docs/registry.md §4).
 func (s *State) Register(r RegisterRequest) (Change, error) {
 	if err := ValidateArtifactName(r.Artifact); err != nil {
 		return Change{}, err
@@ -170,7 +172,7 @@ func (s *State) Register(r RegisterRequest) (Change, error) {
 	if v != nil && v.Name != version {
 		p.change.Warnings = append(p.change.Warnings, fmt.Sprintf("commit %s now carries versions '%s' and '%s' of '%s': "+
 			"an assignment on that commit cannot say which one it means, and GTO refuses to read the artifact",
-			ShortCommit(r.Commit), v.Name, version, r.Artifact))
+			object.Short(r.Commit), v.Name, version, r.Artifact))
 	}
 	if err := s.addTag(p, Tag{Artifact: r.Artifact, Action: ActionRegister, Version: version}, r.Naming, false, r.Commit, version,
 		orDefault(r.Message, fmt.Sprintf("Registering artifact %s version %s", r.Artifact, version))); err != nil {
@@ -190,10 +192,10 @@ func (s *State) checkNewVersion(a *Artifact, version, commit string, force bool)
 	case v == nil:
 		return nil
 	case v.Active:
-		return fmt.Errorf("version '%s' of '%s' already exists (commit %s)", version, a.Name, ShortCommit(v.Commit))
+		return fmt.Errorf("version '%s' of '%s' already exists (commit %s)", version, a.Name, object.Short(v.Commit))
 	case v.Commit != commit && !force:
 		return fmt.Errorf("version '%s' of '%s' was deregistered from commit %s; register it there again, or use --force",
-			version, a.Name, ShortCommit(v.Commit))
+			version, a.Name, object.Short(v.Commit))
 	}
 	return nil
 }
@@ -427,17 +429,17 @@ func (a *Artifact) registeredOnCommit(commit string) *Version {
 	return best
 }
 
-// secondVersionError refuses a second version on a commit that carries v (registry.md §3-4):
+// secondVersionError refuses a second version on a commit that carries v (docs/registry.md §3-4):
 // GTO cannot read an artifact with two versions on one commit, and an assignment on that commit
 // could no longer say which one it means. A deregistered v is brought back by registering it
 // again.
 func secondVersionError(v *Version, commit, what string) error {
 	if v.Active {
-		return fmt.Errorf("commit %s already has version '%s' of '%s'; use --force to %s", ShortCommit(commit), v.Name, v.Artifact, what)
+		return fmt.Errorf("commit %s already has version '%s' of '%s'; use --force to %s", object.Short(commit), v.Name, v.Artifact, what)
 	}
 	return fmt.Errorf("commit %s carries version '%s' of '%s', which was deregistered; bring it back with "+
 		"'git model register %s %s --version %s', or use --force to %s (GTO cannot read two versions on one commit)",
-		ShortCommit(commit), v.Name, v.Artifact, v.Artifact, ShortCommit(commit), v.Name, what)
+		object.Short(commit), v.Name, v.Artifact, v.Artifact, object.Short(commit), v.Name, what)
 }
 
 // checkOneVersion refuses to act on v by its version when its commit carries another active
@@ -448,7 +450,7 @@ func (a *Artifact) checkOneVersion(v *Version, action string) error {
 		if w != v && w.Registered && w.Active && w.Commit == v.Commit {
 			return fmt.Errorf("cannot %s version '%s' of '%s': its commit %s also carries version '%s', and a stage tag "+
 				"points at a commit, not at a version; deregister one of them first (git model deprecate %s %s)",
-				action, v.Name, a.Name, ShortCommit(v.Commit), w.Name, a.Name, w.Name)
+				action, v.Name, a.Name, object.Short(v.Commit), w.Name, a.Name, w.Name)
 		}
 	}
 	return nil

@@ -7,11 +7,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/git-model/git-model/pkg/internal/object"
 )
 
 // The write tests plan changes on states built from tag records (rec and lightweight in
-// state_test.go) and compare the tags a change creates and deletes with registry.md §4 and
-// tag-vectors.md V5.
+// state_test.go) and compare the tags a change creates and deletes with docs/registry.md §4 and
+// docs/tag-vectors.md V5.
 
 // head is a commit that carries no version in any history of these tests: "on HEAD".
 var head = sha(0x99)
@@ -84,7 +86,7 @@ func createdNames(c Change) []string {
 // render shows everything a new tag carries, so that tests compare it as one line of text.
 func render(t NewTag) string {
 	return fmt.Sprintf("%s on %s at %s version=%q replace=%v message=%q",
-		t.Name, ShortCommit(t.Commit), t.Time.Format(time.RFC3339), t.Version, t.Replace, t.Message)
+		t.Name, object.Short(t.Commit), t.Time.Format(time.RFC3339), t.Version, t.Replace, t.Message)
 }
 
 // checkNewTags checks what every tag of a change must satisfy whatever the action: the parsed
@@ -127,7 +129,7 @@ func apply(records []TagRecord, c Change) []TagRecord {
 		}
 	}
 	for _, nt := range c.Create {
-		out = append(out, TagRecord{Name: nt.Name, Annotated: true, Commit: nt.Commit, PeeledType: "commit",
+		out = append(out, TagRecord{Name: nt.Name, Annotated: true, Commit: nt.Commit, PeeledType: object.Commit,
 			TaggerName: "Writer", TaggerEmail: "writer@example.com", When: nt.Time, Message: nt.Message})
 	}
 	return out
@@ -144,7 +146,7 @@ func namingName(n Naming) string {
 	return "auto"
 }
 
-// TestWriteV5 runs every row of tag-vectors.md V5 ("auto/true" rows once for each value).
+// TestWriteV5 runs every row of docs/tag-vectors.md V5 ("auto/true" rows once for each value).
 func TestWriteV5(t *testing.T) {
 	c1 := sha(1)
 	registered := []TagRecord{rec("m@v0.0.1", c1, 0), rec("m#dev#1", c1, 1)}
@@ -217,7 +219,7 @@ func TestWriteV5(t *testing.T) {
 }
 
 // TestWriteBigCounters: the counter of a new tag is 1 + the highest counter of the artifact
-// however large (registry.md §4), written without leading zeros, and the new tag is the newest
+// however large (docs/registry.md §4), written without leading zeros, and the new tag is the newest
 // event once written.
 func TestWriteBigCounters(t *testing.T) {
 	c1 := sha(1)
@@ -590,7 +592,7 @@ func simple(p plan) plan {
 	}
 }
 
-// TestWriteGuardRails: every refusal of registry.md §4, the value it is about in its message;
+// TestWriteGuardRails: every refusal of docs/registry.md §4, the value it is about in its message;
 // and what forcing it (or the allowed neighbour case) writes instead.
 func TestWriteGuardRails(t *testing.T) {
 	c1, c2, c3, c4 := sha(1), sha(2), sha(3), sha(4)
@@ -644,8 +646,8 @@ func TestWriteGuardRails(t *testing.T) {
 		{"register: deregistered version elsewhere, forced", force(registerVersion("m", head, "v0.0.3")), nil, []string{"m@v0.0.3#5"}},
 
 		// One version per commit.
-		{"register: commit has an active version", registerVersion("m", c1, "v1.0.0"), []string{"v0.0.1", ShortCommit(c1)}, nil},
-		{"register automatically: commit has an active version", registerOn("m", c2), []string{"v0.0.2", ShortCommit(c2)}, nil},
+		{"register: commit has an active version", registerVersion("m", c1, "v1.0.0"), []string{"v0.0.1", object.Short(c1)}, nil},
+		{"register automatically: commit has an active version", registerOn("m", c2), []string{"v0.0.2", object.Short(c2)}, nil},
 		{"register: commit has an active version, forced", force(registerVersion("m", c1, "v1.0.0")), nil, []string{"m@v1.0.0"}},
 		{"register: commit with a deregistered version", registerVersion("m", c3, "v1.0.0"), []string{"v0.0.3", "deregistered", "--version v0.0.3"}, nil},
 		{"register automatically: commit with a deregistered version", registerOn("m", c3), []string{"v0.0.3", "deregistered"}, nil},
@@ -783,7 +785,7 @@ func TestReregisterNumbered(t *testing.T) {
 			if !strings.Contains(tc.want[0], "!") {
 				v := artifact(t, Build(apply(tc.records, c)), "m").Version("v0.0.1")
 				if !v.Active || v.Registration.Name != tc.want[0] || v.Commit != c.Create[0].Commit {
-					t.Errorf("after writing: active %v, registration %s on %s", v.Active, v.Registration.Name, ShortCommit(v.Commit))
+					t.Errorf("after writing: active %v, registration %s on %s", v.Active, v.Registration.Name, object.Short(v.Commit))
 				}
 			}
 		})
@@ -912,9 +914,9 @@ func TestDeprecateCommit(t *testing.T) {
 			if len(c.Create) != 1 || c.Create[0].Name != "m@deprecated" || c.Create[0].Commit != tc.want {
 				var got []string
 				for _, nt := range c.Create {
-					got = append(got, nt.Name+" on "+ShortCommit(nt.Commit))
+					got = append(got, nt.Name+" on "+object.Short(nt.Commit))
 				}
-				t.Errorf("created %v, want m@deprecated on %s", got, ShortCommit(tc.want))
+				t.Errorf("created %v, want m@deprecated on %s", got, object.Short(tc.want))
 			}
 		})
 	}
@@ -1016,7 +1018,7 @@ func TestAssignCommitWithTwoVersions(t *testing.T) {
 			}
 			// Planned again, the stage already holds that version.
 			if _, err := assignCommit("m", "prod", c1)(after, WriteOptions{Now: nowAt}); err == nil {
-				t.Errorf("second promotion of %s to prod is not refused", ShortCommit(c1))
+				t.Errorf("second promotion of %s to prod is not refused", object.Short(c1))
 			}
 		})
 	}
@@ -1034,7 +1036,7 @@ func TestWriteTwoVersionsOnOneCommit(t *testing.T) {
 		action plan
 		values []string
 	}{
-		{"promote by --version", assignVersion("m", "dev", "v1.0.0"), []string{"cannot promote", "v1.0.0", "v2.0.0", ShortCommit(c1)}},
+		{"promote by --version", assignVersion("m", "dev", "v1.0.0"), []string{"cannot promote", "v1.0.0", "v2.0.0", object.Short(c1)}},
 		{"promote the other by --version", assignVersion("m", "dev", "v2.0.0"), []string{"cannot promote", "v1.0.0"}},
 		{"promote by --version, forced", force(assignVersion("m", "dev", "v2.0.0")), []string{"cannot promote"}},
 		{"demote by --version", unassign("m", "prod", "v2.0.0"), []string{"cannot demote", "v1.0.0"}},

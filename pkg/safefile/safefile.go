@@ -78,9 +78,28 @@ func ReadAll(f *os.File, max int64) ([]byte, error) {
 	if max <= 0 {
 		max = MaxSize
 	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
+	// Read into a buffer of the file's size (and one byte more, to see it grow) rather than
+	// one that doubles: a tag cache of tens of megabytes is then copied once.
+	size := int64(512)
+	if info, err := f.Stat(); err == nil && info.Size() > 0 {
+		size = min(info.Size(), max) + 1
+	}
+	data := make([]byte, 0, size)
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if int64(len(data)) > max {
+			break
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
 	}
 	if int64(len(data)) > max {
 		return nil, &fs.PathError{Op: "read", Path: f.Name(), Err: &TooLargeError{Max: max}}
@@ -94,6 +113,17 @@ func ReadAll(f *os.File, max int64) ([]byte, error) {
 // symbolic link at path is replaced by the file, never written through. The temporary file is
 // removed on every failure.
 func Replace(path string, data []byte, perm fs.FileMode, tmpDir string) error {
+	return replace(path, data, perm, tmpDir, true)
+}
+
+// ReplaceCache is Replace for a file that can be rebuilt from others (a cache): the same
+// atomic rename, without waiting for the disk, which a crash may then leave holding the old
+// file or none, never a part of one.
+func ReplaceCache(path string, data []byte) error {
+	return replace(path, data, 0o644, "", false)
+}
+
+func replace(path string, data []byte, perm fs.FileMode, tmpDir string, sync bool) error {
 	if info, err := os.Lstat(path); err == nil && info.Mode().IsRegular() {
 		perm = info.Mode().Perm()
 	}
@@ -106,7 +136,7 @@ func Replace(path string, data []byte, perm fs.FileMode, tmpDir string) error {
 	}
 	defer os.Remove(tmp.Name()) // a no-op once renamed
 	_, werr := tmp.Write(data)
-	if werr == nil {
+	if werr == nil && sync {
 		werr = tmp.Sync()
 	}
 	if cerr := tmp.Close(); werr == nil {
@@ -119,4 +149,36 @@ func Replace(path string, data []byte, perm fs.FileMode, tmpDir string) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// Map maps a whole regular file read-only, as git maps packed-refs and pack files: reading a
+// few pages of it touches only those. Git replaces such files by renaming new ones into place
+// and never writes into one, so a mapping stays valid, even after the file is deleted, until
+// Unmap. An empty file, or one that cannot be mapped, is an error.
+func Map(path string) ([]byte, error) {
+	f, err := Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	return MapFile(f, info.Size())
+}
+
+// MapFile is Map for a file opened with Open, of the given size.
+func MapFile(f *os.File, size int64) ([]byte, error) {
+	if size == 0 || int64(int(size)) != size {
+		return nil, errors.New("cannot map " + f.Name())
+	}
+	return syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_PRIVATE)
+}
+
+// Unmap releases what Map mapped; nothing may read it afterwards.
+func Unmap(data []byte) {
+	if data != nil {
+		syscall.Munmap(data)
+	}
 }

@@ -1,4 +1,8 @@
-package gitrepo
+// Package odb reads objects straight from an object directory, in pure Go but for the system
+// zlib (with cgo; compress/zlib without): its pack files, each through its version-2 index,
+// with their deltas, and its loose objects. It is the fast path under the tag reader of the
+// Git layer; what it cannot read is left to libgit2 (docs/architecture.md).
+package odb
 
 import (
 	"bytes"
@@ -12,27 +16,27 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 
+	"github.com/git-model/git-model/pkg/internal/object"
 	"github.com/git-model/git-model/pkg/safefile"
 )
 
-// objectStore reads objects straight from an object directory: its pack files, each through its
+// Store reads objects straight from an object directory: its pack files, each through its
 // version-2 index, and its loose objects. Every object it returns hashed to the id it was asked
-// for, so a damaged file can make it fail but never lie. Tags reads tag objects with it on every
+// for, so a damaged file can make it fail but never lie. The Git layer reads tag objects with it on every
 // core at once (libgit2 1.5 takes about three times as long per object and cannot share one
 // object database between threads); what it cannot read (an object of an alternate object
-// directory, a pack whose index is not version 2 or cannot be mapped, an object too large or
+// directory, a pack whose index is not version 2 (git index-pack --index-version=1 writes
+// version 1) or cannot be mapped, an object too large or
 // too deep in deltas) is left to libgit2; an object it holds but cannot read is reported as
 // corrupt.
 //
 // Pack and index files are mapped read-only until close: Git replaces them by renaming new ones
 // into place and never rewrites one, so a mapping stays valid even when a repack deletes the
 // file. Nothing the store returns points into them.
-type objectStore struct {
+type Store struct {
 	dir   string
 	packs []*packFile
 }
@@ -47,17 +51,11 @@ type packFile struct {
 	idx     []byte // the whole index, as mapped
 }
 
-// Git's object types, as packs number them; 6 and 7 are deltas.
+// The types of pack entries besides the four of object.Type: deltas.
 const (
-	objCommit   = 1
-	objTree     = 2
-	objBlob     = 3
-	objTag      = 4
-	objOfsDelta = 6
-	objRefDelta = 7
+	ofsDelta = 6
+	refDelta = 7
 )
-
-var objectTypeNames = [...]string{objCommit: "commit", objTree: "tree", objBlob: "blob", objTag: "tag"}
 
 // maxObjectSize bounds what the store inflates; a larger object is left to libgit2.
 const maxObjectSize = 64 << 20
@@ -66,14 +64,14 @@ const maxObjectSize = 64 << 20
 const maxDeltaDepth = 4096
 
 var (
-	errNotStored   = errors.New("object not in the pack files or loose objects")
-	errUnsupported = errors.New("object left to libgit2") // too large, or too deep in deltas
+	ErrNotStored   = errors.New("object not in the pack files or loose objects")
+	ErrUnsupported = errors.New("object left to libgit2") // too large, or too deep in deltas
 )
 
-// openObjectStore maps the packs of an object directory. A pack it cannot use is skipped: its
+// Open maps the packs of an object directory. A pack it cannot use is skipped: its
 // objects are then read through libgit2.
-func openObjectStore(dir string) *objectStore {
-	s := &objectStore{dir: dir}
+func Open(dir string) *Store {
+	s := &Store{dir: dir}
 	idxs, _ := filepath.Glob(filepath.Join(dir, "pack", "pack-*.idx"))
 	for _, idx := range idxs {
 		if p, err := openPack(idx); err == nil {
@@ -83,18 +81,18 @@ func openObjectStore(dir string) *objectStore {
 	return s
 }
 
-// close unmaps the packs.
-func (s *objectStore) close() {
+// Close unmaps the packs.
+func (s *Store) Close() {
 	for _, p := range s.packs {
-		syscall.Munmap(p.idx)
-		syscall.Munmap(p.data)
+		safefile.Unmap(p.idx)
+		safefile.Unmap(p.data)
 	}
 	s.packs = nil
 }
 
 // openPack maps a version-2 index and its pack, checking the index's layout.
 func openPack(idxPath string) (*packFile, error) {
-	idx, err := mapFile(idxPath)
+	idx, err := safefile.Map(idxPath)
 	if err != nil {
 		return nil, err
 	}
@@ -105,17 +103,17 @@ func openPack(idxPath string) (*packFile, error) {
 	}
 	end := header + n*(20+4+4)
 	if len(idx) < header+40 || string(idx[:8]) != "\xfftOc\x00\x00\x00\x02" || end+40 > len(idx) || (len(idx)-end-40)%8 != 0 {
-		syscall.Munmap(idx)
+		safefile.Unmap(idx)
 		return nil, errors.New("not a version-2 pack index")
 	}
-	data, err := mapFile(strings.TrimSuffix(idxPath, ".idx") + ".pack")
+	data, err := safefile.Map(strings.TrimSuffix(idxPath, ".idx") + ".pack")
 	if err != nil {
-		syscall.Munmap(idx)
+		safefile.Unmap(idx)
 		return nil, err
 	}
 	if len(data) < 12+20 || string(data[:4]) != "PACK" {
-		syscall.Munmap(idx)
-		syscall.Munmap(data)
+		safefile.Unmap(idx)
+		safefile.Unmap(data)
 		return nil, errors.New("bad pack")
 	}
 	return &packFile{
@@ -126,23 +124,6 @@ func openPack(idxPath string) (*packFile, error) {
 		data:    data,
 		idx:     idx,
 	}, nil
-}
-
-// mapFile maps a whole file read-only.
-func mapFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if info.Size() == 0 || int64(int(info.Size())) != info.Size() {
-		return nil, errors.New("cannot map " + path)
-	}
-	return syscall.Mmap(int(f.Fd()), 0, int(info.Size()), syscall.PROT_READ, syscall.MAP_PRIVATE)
 }
 
 // find returns where the pack holds the object id.
@@ -178,81 +159,66 @@ func (p *packFile) find(id []byte) (int, bool) {
 	return 0, false
 }
 
-// objectReader reads objects from a store for one goroutine at a time: it keeps its own
+// Reader reads objects from a store for one goroutine at a time: it keeps its own
 // decompressor and hash.
-type objectReader struct {
-	store   *objectStore
+type Reader struct {
+	store   *Store
 	z       *inflater
 	sum     hash.Hash
 	scratch []byte // what zlib inflates into, with room for its fast path
 }
 
-// reader returns a reader of the store, which must be freed.
-func (s *objectStore) reader() (*objectReader, error) {
+// Reader returns a reader of the store, which must be freed.
+func (s *Store) Reader() (*Reader, error) {
 	z, err := newInflater()
 	if err != nil {
 		return nil, err
 	}
-	return &objectReader{store: s, z: z, sum: sha1.New()}, nil
+	return &Reader{store: s, z: z, sum: sha1.New()}, nil
 }
 
-func (r *objectReader) free() {
+// Free releases the reader's decompressor.
+func (r *Reader) Free() {
 	r.z.free()
 }
 
-// read returns the type and content of the object with the 40-hex id. An error is
-// errNotStored or errUnsupported (libgit2 may do better), or a *corruptObjectError.
-func (r *objectReader) read(id string) (string, []byte, error) {
-	raw, ok := rawID(id)
-	if !ok {
-		return "", nil, fmt.Errorf("bad object id '%s'", id)
-	}
-	kind, data, err := r.readID(raw[:], 0)
+// Read returns the type and content of the object id. An error is ErrNotStored or
+// ErrUnsupported (libgit2 may do better), or a *CorruptError.
+func (r *Reader) Read(id object.ID) (object.Type, []byte, error) {
+	kind, data, err := r.readID(id[:], 0)
 	switch {
-	case errors.Is(err, errNotStored) || errors.Is(err, errUnsupported):
-		return "", nil, err
+	case errors.Is(err, ErrNotStored) || errors.Is(err, ErrUnsupported):
+		return 0, nil, err
 	case err != nil:
-		return "", nil, &corruptObjectError{id: id, cause: err}
+		return 0, nil, &CorruptError{ID: id, Cause: err}
 	}
-	return objectTypeNames[kind], data, nil
+	return kind, data, nil
 }
 
-// corruptObjectError is an object that the store holds but cannot read: libgit2 could not
+// CorruptError is an object that the store holds but cannot read: libgit2 could not
 // either (and, for some damage, would never return: libgit2 1.5 loops forever on a truncated
 // loose object), so it is reported as it is.
-type corruptObjectError struct {
-	id    string
-	cause error
+type CorruptError struct {
+	ID    object.ID
+	Cause error
 }
 
-func (e *corruptObjectError) Error() string {
-	return fmt.Sprintf("object %s is corrupt (%v)", e.id, e.cause)
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("object %s is corrupt (%v)", e.ID, e.Cause)
 }
 
-// rawID decodes a 40-hex object id, in either case.
-func rawID(id string) (raw [20]byte, ok bool) {
-	if len(id) != 40 {
-		return raw, false
-	}
-	_, err := hex.Decode(raw[:], []byte(id))
-	return raw, err == nil
-}
-
-// exists reports whether the store holds the object with the 40-hex id, reading nothing.
-func (r *objectReader) exists(id string) bool {
-	raw, ok := rawID(id)
-	if !ok {
-		return false
-	}
+// Exists reports whether the store holds the object id, reading nothing.
+func (r *Reader) Exists(id object.ID) bool {
 	for _, p := range r.store.packs {
-		if _, ok := p.find(raw[:]); ok {
+		if _, ok := p.find(id[:]); ok {
 			return true
 		}
 	}
-	return fileExists(r.store.loosePath(raw[:]))
+	_, err := os.Lstat(r.store.loosePath(id[:]))
+	return err == nil
 }
 
-func (s *objectStore) loosePath(id []byte) string {
+func (s *Store) loosePath(id []byte) string {
 	name := hex.EncodeToString(id)
 	return filepath.Join(s.dir, name[:2], name[2:])
 }
@@ -262,7 +228,7 @@ func (s *objectStore) loosePath(id []byte) string {
 // first pack's. The base of a delta (depth >
 // 0) is read from its first copy only, so that deltas that are each other's bases across packs
 // fail in as many steps as maxDeltaDepth rather than in packs^maxDeltaDepth.
-func (r *objectReader) readID(id []byte, depth int) (int, []byte, error) {
+func (r *Reader) readID(id []byte, depth int) (object.Type, []byte, error) {
 	var first error
 	for _, p := range r.store.packs {
 		if off, ok := p.find(id); ok {
@@ -277,7 +243,7 @@ func (r *objectReader) readID(id []byte, depth int) (int, []byte, error) {
 	if err = r.check(id, kind, data, err); err == nil {
 		return kind, data, nil
 	}
-	if errors.Is(err, errNotStored) && first != nil {
+	if errors.Is(err, ErrNotStored) && first != nil {
 		err = first
 	}
 	return 0, nil, err
@@ -286,12 +252,12 @@ func (r *objectReader) readID(id []byte, depth int) (int, []byte, error) {
 var errHash = errors.New("its content does not hash to its id")
 
 // check returns err, or errHash when the object read does not hash to id.
-func (r *objectReader) check(id []byte, kind int, data []byte, err error) error {
+func (r *Reader) check(id []byte, kind object.Type, data []byte, err error) error {
 	if err != nil {
 		return err
 	}
 	r.sum.Reset()
-	r.sum.Write(strconv.AppendInt([]byte(objectTypeNames[kind]+" "), int64(len(data)), 10))
+	r.sum.Write(strconv.AppendInt([]byte(kind.String()+" "), int64(len(data)), 10))
 	r.sum.Write([]byte{0})
 	r.sum.Write(data)
 	var sum [sha1.Size]byte
@@ -302,16 +268,16 @@ func (r *objectReader) check(id []byte, kind int, data []byte, err error) error 
 }
 
 // readPacked reads the object at offset off of a pack, applying deltas.
-func (r *objectReader) readPacked(p *packFile, off, depth int) (int, []byte, error) {
+func (r *Reader) readPacked(p *packFile, off, depth int) (object.Type, []byte, error) {
 	if depth > maxDeltaDepth {
-		return 0, nil, errUnsupported
+		return 0, nil, ErrUnsupported
 	}
 	data := p.data[:len(p.data)-20] // the trailer is the pack's checksum
 	if off >= len(data) {
 		return 0, nil, errors.New("bad pack offset")
 	}
 	c := data[off]
-	kind, size := int(c>>4&7), uint64(c&15)
+	kind, size := object.Type(c>>4&7), uint64(c&15)
 	pos := off + 1
 	for shift := 4; c&0x80 != 0; shift += 7 {
 		if pos >= len(data) || shift > 56 {
@@ -322,10 +288,10 @@ func (r *objectReader) readPacked(p *packFile, off, depth int) (int, []byte, err
 		pos++
 	}
 	switch kind {
-	case objCommit, objTree, objBlob, objTag:
+	case object.Commit, object.Tree, object.Blob, object.Tag:
 		body, err := r.inflate(data[pos:], size)
 		return kind, body, err
-	case objOfsDelta:
+	case ofsDelta:
 		var back int
 		for i := 0; ; i++ {
 			if pos >= len(data) || i > 8 {
@@ -349,7 +315,7 @@ func (r *objectReader) readPacked(p *packFile, off, depth int) (int, []byte, err
 			return 0, nil, err
 		}
 		return r.applyDelta(baseKind, base, data[pos:], size)
-	case objRefDelta:
+	case refDelta:
 		if pos+20 > len(data) {
 			return 0, nil, errors.New("bad delta base")
 		}
@@ -363,7 +329,7 @@ func (r *objectReader) readPacked(p *packFile, off, depth int) (int, []byte, err
 }
 
 // applyDelta inflates a delta of size bytes from src and applies it to base.
-func (r *objectReader) applyDelta(kind int, base, src []byte, size uint64) (int, []byte, error) {
+func (r *Reader) applyDelta(kind object.Type, base, src []byte, size uint64) (object.Type, []byte, error) {
 	delta, err := r.inflate(src, size)
 	if err != nil {
 		return 0, nil, err
@@ -394,7 +360,7 @@ func patchDelta(base, delta []byte) ([]byte, error) {
 		return nil, errBad
 	}
 	if dstSize > maxObjectSize {
-		return nil, errUnsupported
+		return nil, ErrUnsupported
 	}
 	out := make([]byte, 0, dstSize)
 	for len(delta) > 0 {
@@ -447,20 +413,20 @@ func patchDelta(base, delta []byte) ([]byte, error) {
 // end one), a file larger than its declared content could compress to, or a declared size past
 // maxObjectSize for a tag (which git-model reads whole, and no tag comes near) is corrupt, and
 // never left to libgit2, which would block or read it whole.
-func (r *objectReader) readLoose(id []byte) (int, []byte, error) {
+func (r *Reader) readLoose(id []byte) (object.Type, []byte, error) {
 	f, err := safefile.Open(r.store.loosePath(id))
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return 0, nil, errNotStored
+		return 0, nil, ErrNotStored
 	case errors.Is(err, safefile.ErrNotRegular):
 		return 0, nil, errors.New("loose object is not a regular file")
 	case err != nil:
-		return 0, nil, fmt.Errorf("%w: %v", errUnsupported, err) // not readable here: libgit2 says why
+		return 0, nil, fmt.Errorf("%w: %v", ErrUnsupported, err) // not readable here: libgit2 says why
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return 0, nil, fmt.Errorf("%w: %v", errUnsupported, err)
+		return 0, nil, fmt.Errorf("%w: %v", ErrUnsupported, err)
 	}
 	bad := errors.New("loose object cannot be read")
 	start := make([]byte, min(info.Size(), looseHeadBytes))
@@ -475,11 +441,11 @@ func (r *objectReader) readLoose(id []byte) (int, []byte, error) {
 	}
 	kindName, sizeText, _ := strings.Cut(string(head[:nul]), " ")
 	size, err := strconv.ParseUint(sizeText, 10, 64)
-	kind := slices.Index(objectTypeNames[:], kindName)
-	if err != nil || kind <= 0 {
+	kind := object.ParseType(kindName)
+	if err != nil || kind == 0 {
 		return 0, nil, bad
 	}
-	if size > maxObjectSize && kind == objTag {
+	if size > maxObjectSize && kind == object.Tag {
 		return 0, nil, fmt.Errorf("loose tag object declares %d bytes", size)
 	}
 	bound := compressBound(uint64(nul) + 1 + size)
@@ -487,10 +453,10 @@ func (r *objectReader) readLoose(id []byte) (int, []byte, error) {
 		return 0, nil, errors.New("loose object file is larger than its content could compress to")
 	}
 	if size > maxObjectSize {
-		return 0, nil, errUnsupported
+		return 0, nil, ErrUnsupported
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return 0, nil, fmt.Errorf("%w: %v", errUnsupported, err)
+		return 0, nil, fmt.Errorf("%w: %v", ErrUnsupported, err)
 	}
 	compressed, err := safefile.ReadAll(f, int64(bound))
 	if err != nil {
@@ -515,9 +481,9 @@ func compressBound(n uint64) uint64 {
 
 // inflate decompresses size bytes from the zlib stream at the start of src into a new slice of
 // exactly that size (what is read from it is kept for as long as the registry is).
-func (r *objectReader) inflate(src []byte, size uint64) ([]byte, error) {
+func (r *Reader) inflate(src []byte, size uint64) ([]byte, error) {
 	if size > maxObjectSize {
-		return nil, errUnsupported
+		return nil, ErrUnsupported
 	}
 	if uint64(cap(r.scratch)) < size+inflateSlack {
 		r.scratch = make([]byte, 0, size+inflateSlack)

@@ -1,4 +1,6 @@
-package gitrepo
+//go:build cgo
+
+package odb
 
 /*
 #cgo pkg-config: zlib

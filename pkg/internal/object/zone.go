@@ -1,4 +1,4 @@
-package gitrepo
+package object
 
 import (
 	"fmt"
@@ -10,12 +10,12 @@ import (
 )
 
 // Git writes a time zone as a signed number of hours and minutes (+0130 is 130) and shows it as
-// it was written; a Tag's time carries its zone named that way, so that git-model shows what
-// git shows, even for a zone git reads loosely (+0075 is 75 minutes, shown +0075).
+// it was written; a time read from a tag carries its zone named that way, so that git-model
+// shows what git shows, even for a zone git reads loosely (+0075 is 75 minutes, shown +0075).
 
-// parseZone reads the time zone of a signature as git does (strtol): the signed number at the
+// ParseZone reads the time zone of a signature as git does (strtol): the signed number at the
 // start of text, +0130 being 130; 0 when there is none or it is out of range.
-func parseZone(text string) int {
+func ParseZone(text string) int {
 	text = strings.TrimLeft(text, " ")
 	end := 0
 	if end < len(text) && (text[0] == '+' || text[0] == '-') {
@@ -31,10 +31,10 @@ func parseZone(text string) int {
 	return int(tz)
 }
 
-// zone returns the time zone that git writes as the number tz (+0130 is 130, -0500 is -500):
+// Zone returns the time zone that git writes as the number tz (+0130 is 130, -0500 is -500):
 // hours and minutes east of UTC, named as git shows it (even +0075, which git reads as 75
 // minutes), shared between equal zones.
-func zone(tz int) *time.Location {
+func Zone(tz int) *time.Location {
 	zonesMu.Lock()
 	defer zonesMu.Unlock()
 	if loc, ok := zones[tz]; ok {
@@ -56,14 +56,14 @@ func zone(tz int) *time.Location {
 // ZoneText is the time zone of t as git shows it (+0530): as the tag wrote it for a time read
 // from a tag, else from t's offset.
 func ZoneText(t time.Time) string {
-	return fmt.Sprintf("%+05d", zoneNumber(t))
+	return fmt.Sprintf("%+05d", ZoneNumber(t))
 }
 
-// zoneNumber is the number git writes for the time zone of t (the inverse of zone).
-func zoneNumber(t time.Time) int {
+// ZoneNumber is the number git writes for the time zone of t (the inverse of Zone).
+func ZoneNumber(t time.Time) int {
 	name, offset := t.Zone()
-	if tz, err := strconv.Atoi(name); err == nil && zone(tz).String() == name {
-		if _, o := t.In(zone(tz)).Zone(); o == offset {
+	if tz, err := strconv.Atoi(name); err == nil && Zone(tz).String() == name {
+		if _, o := t.In(Zone(tz)).Zone(); o == offset {
 			return tz
 		}
 	}

@@ -1,9 +1,21 @@
 // Command git-model-bench is the benchmark harness of git-model (`make bench`). It generates
-// registry repositories of 1k, 10k and 40k tags, and one of 40k tags that are mostly not
-// registry tags, with git fast-import; then it times git-model's commands on each, as
-// processes, against Git's own floors on the same repository (git for-each-ref reading only
-// the tag names, or every tag object; git tag -a), and prints each median as a ratio to its
-// floor, with the peak memory and the verdict against the performance targets (BENCHMARKS.md).
+// registry repositories of 1k, 10k, 40k and 400k tags, one of 40k tags that are mostly not
+// registry tags, and, on request, one of 1,000,000 tags (1m: named in -layouts, or added to the
+// default set by -huge), with git fast-import fed straight from the program; then it times
+// git-model's commands on each, as processes, against Git's own floors on the same repository
+// (git for-each-ref reading only the tag names, or every tag object; git tag -a), and prints
+// each median as a ratio to its floor, with the peak memory and the verdict against the
+// performance targets (BENCHMARKS.md), including the targets across repositories: the growth
+// of ls and completion from 40k to 400k and from 400k to 1m, and the one-artifact commands at
+// 400k against 40k. It prints how long generating each repository took.
+//
+// Runs: every case runs once to warm up, then -runs times (BENCH_RUNS in the Makefile), except
+// on the repositories of 400,000 tags or more, where the two cases that read every tag object,
+// floor-objects and cold ls (several seconds each there), run min(-runs, 5) times, and
+// min(-runs, 3) times at 1m; the runs column of the results says how many counted. All the other
+// cases, which cost at most a few hundred milliseconds, keep -runs. With the default layouts and
+// BENCH_RUNS=11 this keeps `make bench` within a few minutes once the repositories exist
+// (on 2 cores, generating 400k takes 3 to 4 minutes the first time, 1m about ten).
 //
 // It builds nothing: give it the git-model binary with -bin (or have git-model on PATH). Every
 // process runs in a fixed environment (a temporary HOME, no system config, no colour, no
@@ -41,11 +53,13 @@ func run() int {
 	reposDir := flag.String("repos", "bench/repos", "directory of the generated repositories")
 	runs := flag.Int("runs", 7, "timed runs of each command (after one warm-up run); the median counts")
 	bin := flag.String("bin", "", "the git-model binary (default: git-model on PATH)")
-	only := flag.String("layouts", "", "comma-separated repositories to use (default: all of "+layoutNames()+")")
+	only := flag.String("layouts", "", "comma-separated repositories to use, of "+layoutNames()+" (default: all but "+hugeNames()+")")
+	huge := flag.Bool("huge", false, "also use the huge repositories ("+hugeNames()+"), which the default leaves out")
 	markdown := flag.String("markdown", "", "also write the results as Markdown to `FILE` (between <!-- bench:begin --> and <!-- bench:end --> when the file has them)")
 	goBench := flag.String("gobench", "", "output of `go test -bench` to include in the Markdown")
 	regenerate := flag.Bool("regenerate", false, "generate the repositories even when they are up to date")
 	strict := flag.Bool("strict", false, "exit 1 when a target is missed")
+	generateOnly := flag.Bool("generate", false, "only generate the repositories that need it, and measure nothing")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: git-model-bench [options]\n\n")
 		flag.PrintDefaults()
@@ -55,7 +69,7 @@ func run() int {
 		flag.Usage()
 		return 129
 	}
-	selected, err := selectLayouts(*only)
+	selected, err := selectLayouts(*only, *huge)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "fatal: %v\n", err)
 		return 129
@@ -77,9 +91,13 @@ func run() int {
 			fmt.Fprintf(os.Stderr, "fatal: %v\n", err)
 			return 128
 		}
+		if *generateOnly {
+			e.logf("%s: %d tags, generated in %.2f s (%s)", l.Name, s.Tags, s.Seconds, map[bool]string{true: "now", false: "earlier, " + s.GeneratedAt}[generated])
+			continue
+		}
 		repo := repoReport{Layout: l, Stamp: s, Generated: generated}
 		for _, c := range e.cases(l, dir) {
-			r := e.measure(dir, c, *runs)
+			r := e.measure(dir, c, runsFor(l, c, *runs))
 			if r.Err != nil {
 				e.logf("%s: %s: %v", l.Name, c.Name, r.Err)
 				failed = true
@@ -94,7 +112,11 @@ func run() int {
 		}
 		rep.Repos = append(rep.Repos, repo)
 	}
+	if *generateOnly {
+		return 0
+	}
 	rep.Elapsed = time.Since(started)
+	rep.HarnessKB = peakSelfKB()
 	if *goBench != "" {
 		data, err := os.ReadFile(*goBench)
 		if err != nil {
@@ -130,19 +152,60 @@ func layoutNames() string {
 	return strings.Join(names, ",")
 }
 
-func selectLayouts(only string) ([]layout, error) {
-	if only == "" {
-		return layouts, nil
-	}
-	var out []layout
-	for _, name := range strings.Split(only, ",") {
-		i := slices.IndexFunc(layouts, func(l layout) bool { return l.Name == name })
-		if i < 0 {
-			return nil, fmt.Errorf("unknown repository '%s' (known: %s)", name, layoutNames())
+func hugeNames() string {
+	var names []string
+	for _, l := range layouts {
+		if l.Huge {
+			names = append(names, l.Name)
 		}
-		out = append(out, layouts[i])
+	}
+	return strings.Join(names, ",")
+}
+
+// selectLayouts returns the repositories named in only (all but the huge ones when only is
+// empty), adding the huge ones when huge is set.
+func selectLayouts(only string, huge bool) ([]layout, error) {
+	var out []layout
+	if only == "" {
+		for _, l := range layouts {
+			if !l.Huge {
+				out = append(out, l)
+			}
+		}
+	} else {
+		for _, name := range strings.Split(only, ",") {
+			i := slices.IndexFunc(layouts, func(l layout) bool { return l.Name == name })
+			if i < 0 {
+				return nil, fmt.Errorf("unknown repository '%s' (known: %s)", name, layoutNames())
+			}
+			if !slices.ContainsFunc(out, func(l layout) bool { return l.Name == name }) {
+				out = append(out, layouts[i])
+			}
+		}
+	}
+	if huge {
+		for _, l := range layouts {
+			if l.Huge && !slices.ContainsFunc(out, func(o layout) bool { return o.Name == l.Name }) {
+				out = append(out, l)
+			}
+		}
 	}
 	return out, nil
+}
+
+// runsFor is how many timed runs a case gets on a repository: fewer for the cases that read
+// every tag object on the repositories of 400,000 tags or more (see the comment at the top).
+func runsFor(l layout, c *benchCase, runs int) int {
+	if c.Name != floorObjects && c.Name != "ls cold" {
+		return runs
+	}
+	switch n := l.tags(); {
+	case n >= 1_000_000:
+		return min(runs, 3)
+	case n >= 400_000:
+		return min(runs, 5)
+	}
+	return runs
 }
 
 // newEnv finds git and git-model and sets up the fixed environment: HOME in a temporary

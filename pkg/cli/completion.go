@@ -104,16 +104,17 @@ func (x *tagIndex) encode() []string {
 // decode reads what encode wrote.
 func (x *tagIndex) decode(items []string) {
 	for _, item := range items {
-		f := strings.Split(item, "\x00")
+		kind, rest, _ := strings.Cut(item, "\x00")
+		artifact, value, two := strings.Cut(rest, "\x00")
 		switch {
-		case f[0] == "a" && len(f) == 2:
-			x.artifacts = append(x.artifacts, f[1])
-		case f[0] == "v" && len(f) == 3:
-			x.versions[f[1]] = append(x.versions[f[1]], f[2])
-		case f[0] == "s" && len(f) == 3:
-			x.stages[f[1]] = append(x.stages[f[1]], f[2])
-		case f[0] == "S" && len(f) == 2:
-			x.allStages = append(x.allStages, f[1])
+		case kind == "a" && !two:
+			x.artifacts = append(x.artifacts, rest)
+		case kind == "v" && two:
+			x.versions[artifact] = append(x.versions[artifact], value)
+		case kind == "s" && two:
+			x.stages[artifact] = append(x.stages[artifact], value)
+		case kind == "S" && !two:
+			x.allStages = append(x.allStages, rest)
 		}
 	}
 }

@@ -141,7 +141,7 @@ func (c *doctorCommand) tagFindings(tags []gitrepo.Tag) []finding {
 		case t.Commit == "" && t.Annotated:
 			found = append(found, finding{Kind: "tag-not-on-commit", Severity: severityProblem, Subject: t.Name,
 				Message: fmt.Sprintf("the tag points to a %s, not a commit: no reader makes an event of it", t.PeeledType),
-				Fix:     fmt.Sprintf("git tag -d %s, then write the event again on a commit with git model%s", shellQuote(t.Name), c.ifPushed(false, ":refs/tags/"+t.Name))})
+				Fix:     fmt.Sprintf("git tag -d %s, then write the event again on a commit with git model%s", shellQuote(t.Name), c.ifPushed(false, gitrepo.DeleteRefspec(t.Name)))})
 		case !t.Annotated && parsed.Action != registry.ActionNone:
 			e := &registry.Event{Tag: parsed, Name: t.Name}
 			version := parsed.Version
@@ -160,11 +160,11 @@ func (c *doctorCommand) tagFindings(tags []gitrepo.Tag) []finding {
 // nearMissFix says how to replace a tag that no reader parses: write the event again with
 // git-model, then delete the tag. A registration whose version lacks its "v" says the command.
 func (c *doctorCommand) nearMissFix(t gitrepo.Tag) string {
-	drop := "git tag -d " + shellQuote(t.Name) + c.ifPushed(false, ":refs/tags/"+t.Name)
+	drop := "git tag -d " + shellQuote(t.Name) + c.ifPushed(false, gitrepo.DeleteRefspec(t.Name))
 	if i := strings.IndexByte(t.Name, '@'); i > 0 && t.Commit != "" {
 		version, _, _ := strings.Cut(t.Name[i+1:], "#")
 		if registry.VersionWithoutV(version) != nil {
-			artifact := strings.Replace(t.Name[:i], "=", ":", 1)
+			artifact := registry.UserArtifact(t.Name[:i])
 			return fmt.Sprintf("git model register %s --version %s %s && %s", shellQuote(artifact),
 				"v"+strings.TrimPrefix(version, "V"), object.Short(t.Commit), drop)
 		}

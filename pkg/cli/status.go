@@ -139,7 +139,7 @@ func (c *statusCommand) entries(repo *gitrepo.Repository, remote string, scope p
 			e.State, e.Lease, e.Fix = "move", pend.Old, retry
 			did, send := "moved", name
 			if !here {
-				e.State, did, send = "deletion", "deleted", ":refs/tags/"+name
+				e.State, did, send = "deletion", "deleted", gitrepo.DeleteRefspec(name)
 			}
 			switch {
 			case !there && !here:

@@ -3,6 +3,8 @@ package gitrepo
 import (
 	"reflect"
 	"testing"
+
+	"github.com/git-model/git-model/pkg/internal/gittest"
 )
 
 func TestParseConfigParameters(t *testing.T) {
@@ -15,9 +17,9 @@ func TestParseConfigParameters(t *testing.T) {
 
 func TestCommandLineConfigWinsOverFiles(t *testing.T) {
 	dir := t.TempDir()
-	gitCmd(t, dir, "init", "-q")
-	gitCmd(t, dir, "config", "color.ui", "always")
-	gitCmd(t, dir, "config", "model.remote", "origin")
+	gittest.Git(t, dir, "init", "-q")
+	gittest.Git(t, dir, "config", "color.ui", "always")
+	gittest.Git(t, dir, "config", "model.remote", "origin")
 	t.Setenv("GIT_CONFIG_PARAMETERS", `'Color.UI'='never' 'model.Remote'='upstream'`)
 	t.Setenv("GIT_CONFIG_COUNT", "1")
 	t.Setenv("GIT_CONFIG_KEY_0", "model.push")

@@ -3,14 +3,16 @@ package gitrepo
 import (
 	"strings"
 	"testing"
+
+	"github.com/git-model/git-model/pkg/internal/gittest"
 )
 
 func TestConfigValue(t *testing.T) {
 	dir := newRepo(t)
-	gitCmd(t, dir, "config", "model.stages", "dev,staging,prod")
-	gitCmd(t, dir, "config", "model.push", "")
-	gitCmd(t, dir, "config", "--add", "model.remote", "origin")
-	gitCmd(t, dir, "config", "--add", "model.remote", "backup")
+	gittest.Git(t, dir, "config", "model.stages", "dev,staging,prod")
+	gittest.Git(t, dir, "config", "model.push", "")
+	gittest.Git(t, dir, "config", "--add", "model.remote", "origin")
+	gittest.Git(t, dir, "config", "--add", "model.remote", "backup")
 	r := openRepo(t, dir)
 
 	for key, want := range map[string]string{
@@ -37,13 +39,13 @@ func TestConfigValue(t *testing.T) {
 
 func TestConfigValuesInGitOrder(t *testing.T) {
 	dir := newRepo(t)
-	gitCmd(t, dir, "config", "--global", "--add", "model.stage", "global")
-	gitCmd(t, dir, "config", "--add", "model.stage", "dev")
-	gitCmd(t, dir, "config", "--add", "model.stage", "prod")
+	gittest.Git(t, dir, "config", "--global", "--add", "model.stage", "global")
+	gittest.Git(t, dir, "config", "--add", "model.stage", "dev")
+	gittest.Git(t, dir, "config", "--add", "model.stage", "prod")
 	r := openRepo(t, dir)
 
 	values, err := r.ConfigValues("model.stage")
-	want := strings.Split(gitCmd(t, dir, "config", "--get-all", "model.stage"), "\n")
+	want := strings.Split(gittest.Git(t, dir, "config", "--get-all", "model.stage"), "\n")
 	if err != nil || strings.Join(values, ",") != strings.Join(want, ",") {
 		t.Errorf("ConfigValues(model.stage) = %q, %v; want %q as git config --get-all", values, err, want)
 	}

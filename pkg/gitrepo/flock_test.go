@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/git-model/git-model/pkg/internal/gittest"
 )
 
 // Lock excludes a second holder until the first lets go (two locks of one name, even in one
@@ -40,7 +42,7 @@ func TestLockExcludes(t *testing.T) {
 	}
 	unlock()
 	(<-acquired)()
-	path := filepath.Join(commonDir(t, dir), "git-model", "locks", "artifact-0123")
+	path := filepath.Join(gittest.CommonDir(t, dir), "git-model", "locks", "artifact-0123")
 	if info, err := os.Lstat(path); err != nil || !info.Mode().IsRegular() {
 		t.Errorf("lock file %s: %v, %v; want it kept", path, info, err)
 	}
@@ -50,7 +52,7 @@ func TestLockExcludes(t *testing.T) {
 // A symbolic link or a FIFO where a lock file goes is refused, never followed or waited on.
 func TestLockRefusesOtherFiles(t *testing.T) {
 	dir := newRepo(t)
-	locks := filepath.Join(commonDir(t, dir), "git-model", "locks")
+	locks := filepath.Join(gittest.CommonDir(t, dir), "git-model", "locks")
 	if err := os.MkdirAll(locks, 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/git-model/git-model/pkg/internal/gittest"
 	"github.com/git-model/git-model/pkg/internal/odb"
 	"github.com/git-model/git-model/pkg/internal/tagcache"
 )
@@ -49,8 +50,8 @@ func symlink(t *testing.T, target, path string) {
 func TestReadWorkTreeFile(t *testing.T) {
 	dir := newRepo(t) // artifacts.yaml committed
 	outside := filepath.Join(filepath.Dir(dir), "outside.yaml")
-	writeFile(t, outside, "secret: {}\n")
-	writeFile(t, filepath.Join(dir, "conf", "real.yaml"), "inside: {}\n")
+	gittest.WriteFile(t, outside, "secret: {}\n")
+	gittest.WriteFile(t, filepath.Join(dir, "conf", "real.yaml"), "inside: {}\n")
 	symlink(t, "conf/real.yaml", filepath.Join(dir, "in-rel.yaml"))
 	symlink(t, filepath.Join(dir, "conf", "real.yaml"), filepath.Join(dir, "in-abs.yaml"))
 	symlink(t, "conf", filepath.Join(dir, "linked"))
@@ -129,7 +130,7 @@ func TestReadWorkTreeFile(t *testing.T) {
 // all, even one that stays inside the tree, and is replaced with nothing left in the work tree.
 func TestWorkTreeFileToEdit(t *testing.T) {
 	dir := newRepo(t)
-	writeFile(t, filepath.Join(dir, "conf", "artifacts.yaml"), "inside: {}\n")
+	gittest.WriteFile(t, filepath.Join(dir, "conf", "artifacts.yaml"), "inside: {}\n")
 	symlink(t, "conf", filepath.Join(dir, "linked"))
 	symlink(t, "conf/artifacts.yaml", filepath.Join(dir, "link.yaml"))
 	r := openRepo(t, dir)
@@ -183,9 +184,9 @@ func TestFileIDRefusesSymlinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	symlink(t, "../outside.yaml", filepath.Join(dir, "artifacts.yaml"))
-	gitCmd(t, dir, "add", "artifacts.yaml")
-	gitCmd(t, dir, "commit", "-q", "-m", "link")
-	head := gitCmd(t, dir, "rev-parse", "HEAD")
+	gittest.Git(t, dir, "add", "artifacts.yaml")
+	gittest.Git(t, dir, "commit", "-q", "-m", "link")
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
 	r := openRepo(t, dir)
 	want := "reading 'artifacts.yaml' at commit " + head[:7] + ": path is a symbolic link, not a regular file"
 	if id, ok, err := r.FileID(head, "artifacts.yaml"); err == nil || err.Error() != want {
@@ -201,24 +202,25 @@ func TestFileIDRefusesSymlinks(t *testing.T) {
 // is corrupt, found at once, and never left to libgit2 (which would block, or read it whole).
 // A blob declared larger than maxObjectSize, in a file of a plausible size, is left to libgit2.
 func TestReadLooseRefusesHostileFiles(t *testing.T) {
-	dir, id, path, valid := looseTag(t)
-	deflate := func(s string) []byte { return deflated(t, []byte(s), zlib.DefaultCompression) }
+	dir := newRepo(t)
+	id, path, valid := gittest.LooseTag(t, dir)
+	deflate := func(s string) []byte { return gittest.Deflate(t, []byte(s), zlib.DefaultCompression) }
 	for name, c := range map[string]struct {
 		make func()
 		want string
 	}{
 		"fifo":   {func() { mkfifo(t, path) }, "loose object is not a regular file"},
 		"folder": {func() { os.Mkdir(path, 0o755) }, "loose object is not a regular file"},
-		"huge tag declared": {func() { writeFile(t, path, string(deflate("tag 99999999999\x00object "))) },
+		"huge tag declared": {func() { gittest.WriteFile(t, path, string(deflate("tag 99999999999\x00object "))) },
 			"loose tag object declares 99999999999 bytes"},
-		"garbage after the stream": {func() { writeFile(t, path, string(valid)+strings.Repeat("\x00", 1<<20)) },
+		"garbage after the stream": {func() { gittest.WriteFile(t, path, string(valid)+strings.Repeat("\x00", 1<<20)) },
 			"loose object file is larger than its content could compress to"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			os.RemoveAll(path)
 			c.make()
 			within20s(t, name, func() {
-				_, _, err := newReader(t, objectsDir(t, dir)).Read(id)
+				_, _, err := newReader(t, gittest.ObjectsDir(t, dir)).Read(id)
 				var corrupt *odb.CorruptError
 				if !errors.As(err, &corrupt) || !strings.Contains(err.Error(), c.want) {
 					t.Errorf("read = %v; want a corrupt object: %s", err, c.want)
@@ -233,8 +235,8 @@ func TestReadLooseRefusesHostileFiles(t *testing.T) {
 	}
 
 	os.RemoveAll(path)
-	writeFile(t, path, string(deflate("blob 100000000\x00"+strings.Repeat("x", 1000))))
-	if _, _, err := newReader(t, objectsDir(t, dir)).Read(id); !errors.Is(err, odb.ErrUnsupported) {
+	gittest.WriteFile(t, path, string(deflate("blob 100000000\x00"+strings.Repeat("x", 1000))))
+	if _, _, err := newReader(t, gittest.ObjectsDir(t, dir)).Read(id); !errors.Is(err, odb.ErrUnsupported) {
 		t.Errorf("a large blob: %v, want it left to libgit2", err)
 	}
 }
@@ -243,7 +245,7 @@ func TestReadLooseRefusesHostileFiles(t *testing.T) {
 // the tags are read from their objects, and a FIFO is replaced by a new cache.
 func TestTagCacheNotRegular(t *testing.T) {
 	dir := newRepo(t)
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering artifact churn version v1.0.0")
+	gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering artifact churn version v1.0.0")
 	cache := tagCachePath(t, dir)
 	if err := os.MkdirAll(filepath.Dir(cache), 0o755); err != nil {
 		t.Fatal(err)
@@ -281,7 +283,7 @@ func TestTagCacheNotRegular(t *testing.T) {
 func TestLockIndexStale(t *testing.T) {
 	dir := newRepo(t)
 	lockPath := filepath.Join(dir, ".git", "index.lock")
-	writeFile(t, lockPath, "stale")
+	gittest.WriteFile(t, lockPath, "stale")
 	r := openRepo(t, dir)
 	_, err := r.LockIndex()
 	var lockErr *LockError

@@ -150,7 +150,7 @@ func (r *Repository) pushLocalMessages(url string, updates []RefUpdate) (results
 		if u.Old != "" {
 			args = append(args, "--force-with-lease="+ref+":"+u.Old)
 		}
-		refspecs = append(refspecs, u.New+":"+ref)
+		refspecs = append(refspecs, refspec(u.New, u))
 	}
 	args = append(append(args, "--", path), refspecs...)
 

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/git-model/git-model/pkg/internal/gittest"
 )
 
 // TestPushLocalRemoteURLs classifies remote URLs as git does (connect.c): file:// URLs and paths are
@@ -75,7 +77,7 @@ func newLocalPushFixture(t *testing.T) *localPushFixture {
 	root := filepath.Dir(f.dir)
 	f.bare = filepath.Join(root, "srv dir", "origin.git")
 	f.log = filepath.Join(root, "hooks.log")
-	gitCmd(t, root, "init", "-q", "--bare", f.bare)
+	gittest.Git(t, root, "init", "-q", "--bare", f.bare)
 	for _, hook := range []string{"pre-receive", "post-receive"} {
 		writeHook(t, f.bare, hook, `#!/bin/sh
 while read old new ref; do
@@ -92,7 +94,7 @@ exit 0
 `)
 	// This clone's pre-push hook must not run (--no-verify), as for libgit2's pushes.
 	writeHook(t, filepath.Join(f.dir, ".git"), "pre-push", "#!/bin/sh\necho pre-push >> \""+f.log+"\"\nexit 1\n")
-	f.commit = gitCmd(t, f.dir, "rev-parse", "HEAD")
+	f.commit = gittest.Git(t, f.dir, "rev-parse", "HEAD")
 	for _, name := range []string{"a", "b", "c", "to-reject"} {
 		f.addTag(name, "first "+name)
 	}
@@ -103,7 +105,7 @@ exit 0
 func writeHook(t *testing.T, gitDir, name, script string) {
 	t.Helper()
 	path := filepath.Join(gitDir, "hooks", name)
-	writeFile(t, path, script)
+	gittest.WriteFile(t, path, script)
 	if err := os.Chmod(path, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -112,8 +114,8 @@ func writeHook(t *testing.T, gitDir, name, script string) {
 // addTag creates (or replaces) the annotated tag name on HEAD.
 func (f *localPushFixture) addTag(name, message string) string {
 	f.t.Helper()
-	gitCmd(f.t, f.dir, "tag", "-f", "-a", name, "-m", message)
-	f.tag[name] = gitCmd(f.t, f.dir, "rev-parse", "refs/tags/"+name)
+	gittest.Git(f.t, f.dir, "tag", "-f", "-a", name, "-m", message)
+	f.tag[name] = gittest.Git(f.t, f.dir, "rev-parse", "refs/tags/"+name)
 	return f.tag[name]
 }
 
@@ -168,7 +170,7 @@ func TestPushLocalRunsHooks(t *testing.T) {
 	// of another repository (git model run from a hook, or with GIT_DIR), the push is this
 	// repository's.
 	other := filepath.Join(t.TempDir(), "other")
-	gitCmd(t, filepath.Dir(other), "init", "-q", other)
+	gittest.Git(t, filepath.Dir(other), "init", "-q", other)
 	leak := map[string]string{"GIT_DIR": filepath.Join(other, ".git"), "GIT_WORK_TREE": other,
 		"GIT_INDEX_FILE": filepath.Join(other, "nowhere"), "GIT_OBJECT_DIRECTORY": filepath.Join(other, ".git", "objects")}
 	for k, v := range leak {
@@ -264,7 +266,7 @@ func TestPushLocalURLForms(t *testing.T) {
 
 	// A non-bare repository on a path (its checked-out branch is not touched by tag pushes).
 	clone := filepath.Join(root, "clone with space")
-	gitCmd(t, root, "init", "-q", clone)
+	gittest.Git(t, root, "init", "-q", clone)
 	results, _ = f.push("./"+filepath.Join("..", filepath.Base(clone)), RefUpdate{Name: "c", New: f.tag["c"]})
 	wantResults(t, "work tree clone", results, RefResult{Name: "c"})
 	if got, _ := runGit(clone, "rev-parse", "refs/tags/c"); strings.TrimSpace(got) != f.tag["c"] {

@@ -2,16 +2,15 @@ package gitrepo
 
 import (
 	"bytes"
-	"compress/zlib"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/git-model/git-model/pkg/internal/gittest"
 	"github.com/git-model/git-model/pkg/internal/object"
 	"github.com/git-model/git-model/pkg/internal/odb"
 )
@@ -19,12 +18,6 @@ import (
 // These tests damage or hide the objects of tags and check what Tags makes of it: that it names
 // the tag it cannot read, never panics or hangs, and that libgit2 reads what the pure object
 // store (pkg/internal/odb, tested on its own there) leaves to it.
-
-// objectsDir is the object directory of the repository at dir.
-func objectsDir(t *testing.T, dir string) string {
-	t.Helper()
-	return filepath.Join(commonDir(t, dir), "objects")
-}
 
 // newReader opens the pure store of an object directory and a reader of it, freed at cleanup.
 func newReader(t *testing.T, objects string) *odb.Reader {
@@ -41,98 +34,12 @@ func newReader(t *testing.T, objects string) *odb.Reader {
 	return r
 }
 
-// mustID parses a 40-hex id that git printed.
-func mustID(t *testing.T, hex string) object.ID {
-	t.Helper()
-	id, ok := object.ParseID(hex)
-	if !ok {
-		t.Fatalf("git printed %q for an object id", hex)
-	}
-	return id
-}
-
-// looseTag makes a repository with one annotated tag, churn@v1.0.0, stored as a loose object:
-// the repository, the tag object's id, the path of its file and the file's content.
-func looseTag(t *testing.T) (dir string, id object.ID, path string, content []byte) {
-	t.Helper()
-	dir = newRepo(t)
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering artifact churn version v1.0.0")
-	id = mustID(t, refTargets(t, dir)["churn@v1.0.0"])
-	path = filepath.Join(objectsDir(t, dir), id.String()[:2], id.String()[2:])
-	content, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dir, id, path, content
-}
-
-// deflated compresses data with compress/zlib.
-func deflated(t *testing.T, data []byte, level int) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	w, err := zlib.NewWriterLevel(&b, level)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-// packIndexes returns the index files of the repository's packs.
-func packIndexes(t *testing.T, dir string) []string {
-	t.Helper()
-	idxs, err := filepath.Glob(filepath.Join(objectsDir(t, dir), "pack", "pack-*.idx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return idxs
-}
-
-// packEntry is one object of a pack as git verify-pack -v lists it.
-type packEntry struct {
-	id, kind       string
-	packed, offset int
-	base           string // the delta's base; "" when the object is whole
-}
-
-// packEntries lists the objects of the pack whose index is idx.
-func packEntries(t *testing.T, idx string) []packEntry {
-	t.Helper()
-	var entries []packEntry
-	for _, line := range strings.Split(gitCmd(t, filepath.Dir(idx), "verify-pack", "-v", idx), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 5 || len(f[0]) != object.HexSize || !object.IsHex(f[0]) {
-			continue
-		}
-		e := packEntry{id: f[0], kind: f[1]}
-		var err1, err2 error
-		e.packed, err1 = strconv.Atoi(f[3])
-		e.offset, err2 = strconv.Atoi(f[4])
-		if err1 != nil || err2 != nil {
-			t.Fatalf("git verify-pack line %q", line)
-		}
-		if len(f) == 7 {
-			e.base = f[6]
-		}
-		entries = append(entries, e)
-	}
-	if len(entries) == 0 {
-		t.Fatalf("git verify-pack -v %s listed no object", idx)
-	}
-	return entries
-}
-
 // The error for a corrupt tag object of a packed ref owns its strings: packed-refs is unmapped
 // by the time Tags returns it, and reading the inner error must not touch it.
 func TestTagsCorruptObjectErrorOutlivesPackedRefs(t *testing.T) {
 	dir := newRepo(t)
-	addVariedTags(t, dir)
-	gitCmd(t, dir, "pack-refs", "--all")
+	gittest.AddVariedTags(t, dir)
+	gittest.Git(t, dir, "pack-refs", "--all")
 	id := damageLooseTag(t, dir, "churn@v1.0.1", func(valid []byte) []byte {
 		damaged := bytes.Clone(valid)
 		damaged[len(damaged)/2] ^= 0xff
@@ -153,24 +60,25 @@ func TestTagsCorruptObjectErrorOutlivesPackedRefs(t *testing.T) {
 func TestTagsDamagedObjectNamesTheTag(t *testing.T) {
 	t.Run("packed", func(t *testing.T) {
 		dir := newRepo(t)
-		addVariedTags(t, dir)
-		gitCmd(t, dir, "repack", "-adfq")
-		idx := packIndexes(t, dir)[0]
-		entries := packEntries(t, idx)
-		isBase := map[string]bool{}
+		gittest.AddVariedTags(t, dir)
+		gittest.Git(t, dir, "repack", "-adfq")
+		idx := gittest.PackIndexes(t, dir)[0]
+		entries := gittest.PackEntries(t, idx)
+		isBase := map[object.ID]bool{}
 		for _, e := range entries {
-			isBase[e.base] = true
+			isBase[e.Base] = true
 		}
-		names, refs := map[string]string{}, map[string]int{}
-		for name, id := range refTargets(t, dir) {
+		names, refs := map[object.ID]string{}, map[object.ID]int{}
+		for name, hex := range gittest.RefTargets(t, dir) {
+			id := gittest.MustID(t, hex)
 			names[id] = name
 			refs[id]++
 		}
 		// A tag object that another tag object or another ref points to would make that tag
 		// fail too.
-		var victim *packEntry
+		var victim *gittest.PackEntry
 		for i, e := range entries {
-			if e.kind == "tag" && e.base == "" && !isBase[e.id] && refs[e.id] == 1 && !pointedToByTag(t, dir, e.id) {
+			if e.Kind == "tag" && e.Base.IsZero() && !isBase[e.ID] && refs[e.ID] == 1 && !pointedToByTag(t, dir, e.ID.String()) {
 				victim = &entries[i]
 				break
 			}
@@ -184,20 +92,20 @@ func TestTagsDamagedObjectNamesTheTag(t *testing.T) {
 			t.Fatal(err)
 		}
 		header := 1
-		for data[victim.offset+header-1]&0x80 != 0 {
+		for data[victim.Offset+header-1]&0x80 != 0 {
 			header++
 		}
-		data[victim.offset+header+(victim.packed-header)/2] ^= 0xff
+		data[victim.Offset+header+(victim.Packed-header)/2] ^= 0xff
 		if err := os.Remove(pack); err != nil {
 			t.Fatal(err)
 		}
-		writeFile(t, pack, string(data))
-		assertTagsFailOn(t, dir, names[victim.id], victim.id)
+		gittest.WriteFile(t, pack, string(data))
+		assertTagsFailOn(t, dir, names[victim.ID], victim.ID.String())
 	})
 
 	t.Run("loose", func(t *testing.T) {
 		dir := newRepo(t)
-		addVariedTags(t, dir)
+		gittest.AddVariedTags(t, dir)
 		id := damageLooseTag(t, dir, "churn@v1.0.1", func(valid []byte) []byte {
 			damaged := bytes.Clone(valid)
 			damaged[len(damaged)/2] ^= 0xff
@@ -211,8 +119,8 @@ func TestTagsDamagedObjectNamesTheTag(t *testing.T) {
 // returns its id.
 func damageLooseTag(t *testing.T, dir, name string, damage func([]byte) []byte) string {
 	t.Helper()
-	id := refTargets(t, dir)[name]
-	path := filepath.Join(objectsDir(t, dir), id[:2], id[2:])
+	id := gittest.RefTargets(t, dir)[name]
+	path := filepath.Join(gittest.ObjectsDir(t, dir), id[:2], id[2:])
 	valid, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -220,7 +128,7 @@ func damageLooseTag(t *testing.T, dir, name string, damage func([]byte) []byte) 
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, path, string(damage(valid)))
+	gittest.WriteFile(t, path, string(damage(valid)))
 	return id
 }
 
@@ -229,7 +137,7 @@ func damageLooseTag(t *testing.T, dir, name string, damage func([]byte) []byte) 
 // error naming the tag.
 func TestTagsTruncatedLooseObjectNamesTheTag(t *testing.T) {
 	dir := newRepo(t)
-	addVariedTags(t, dir)
+	gittest.AddVariedTags(t, dir)
 	id := damageLooseTag(t, dir, "churn@v1.0.1", func(valid []byte) []byte { return valid[:len(valid)-6] })
 	assertUnreadable(t, dir, id)
 
@@ -251,7 +159,7 @@ func TestTagsTruncatedLooseObjectNamesTheTag(t *testing.T) {
 // pointedToByTag reports whether a tag object of the repository points to the object id.
 func pointedToByTag(t *testing.T, dir, id string) bool {
 	t.Helper()
-	for _, line := range strings.Split(gitCmd(t, dir, "for-each-ref", "--format=%(objecttype) %(*objectname)", "refs/tags/"), "\n") {
+	for _, line := range strings.Split(gittest.Git(t, dir, "for-each-ref", "--format=%(objecttype) %(*objectname)", "refs/tags/"), "\n") {
 		if line == "tag "+id {
 			return true
 		}
@@ -268,7 +176,7 @@ func assertUnreadable(t *testing.T, dir, id string) {
 	if out, err := cat.Output(); err == nil {
 		t.Fatalf("setup: git still reads the damaged %s:\n%s", id, out)
 	}
-	if kind, data, err := newReader(t, objectsDir(t, dir)).Read(mustID(t, id)); err == nil {
+	if kind, data, err := newReader(t, gittest.ObjectsDir(t, dir)).Read(gittest.MustID(t, id)); err == nil {
 		t.Errorf("Read(%s) of a damaged object = %s of %d bytes, want an error", id, kind, len(data))
 	}
 }
@@ -289,27 +197,27 @@ func assertTagsFailOn(t *testing.T, dir, name, id string) {
 // the others, and libgit2, which follows objects/info/alternates, must.
 func TestTagsObjectsOnlyInAlternates(t *testing.T) {
 	src := newRepo(t)
-	addVariedTags(t, src)
-	gitCmd(t, src, "repack", "-adq")
-	gitCmd(t, src, "tag", "-a", "loose-in-source", "-m", "loose in the source")
+	gittest.AddVariedTags(t, src)
+	gittest.Git(t, src, "repack", "-adq")
+	gittest.Git(t, src, "tag", "-a", "loose-in-source", "-m", "loose in the source")
 	clone := filepath.Join(t.TempDir(), "clone")
-	gitCmd(t, src, "clone", "-q", "--shared", src, clone)
-	if _, err := os.Stat(filepath.Join(objectsDir(t, clone), "info", "alternates")); err != nil {
+	gittest.Git(t, src, "clone", "-q", "--shared", src, clone)
+	if _, err := os.Stat(filepath.Join(gittest.ObjectsDir(t, clone), "info", "alternates")); err != nil {
 		t.Fatalf("setup: the clone has no alternates: %v", err)
 	}
-	gitCmd(t, clone, "tag", "-a", "in-clone", "-m", "made in the clone")
-	gitCmd(t, clone, "tag", "-a", "in-clone-of-outer", "-m", "a tag of a tag of the source", "outer")
-	gitCmd(t, clone, "tag", "light-in-clone", "churn@v1.0.0")
+	gittest.Git(t, clone, "tag", "-a", "in-clone", "-m", "made in the clone")
+	gittest.Git(t, clone, "tag", "-a", "in-clone-of-outer", "-m", "a tag of a tag of the source", "outer")
+	gittest.Git(t, clone, "tag", "light-in-clone", "churn@v1.0.0")
 
-	targets := refTargets(t, clone)
-	r := newReader(t, objectsDir(t, clone))
+	targets := gittest.RefTargets(t, clone)
+	r := newReader(t, gittest.ObjectsDir(t, clone))
 	for _, name := range []string{"in-clone", "in-clone-of-outer"} {
-		if _, _, err := r.Read(mustID(t, targets[name])); err != nil {
+		if _, _, err := r.Read(gittest.MustID(t, targets[name])); err != nil {
 			t.Errorf("setup: the store cannot read %s, made in the clone: %v", name, err)
 		}
 	}
 	for _, name := range []string{"churn@v1.0.0", "outer", "loose-in-source"} {
-		if r.Exists(mustID(t, targets[name])) {
+		if r.Exists(gittest.MustID(t, targets[name])) {
 			t.Errorf("setup: the store finds %s, which only the alternate holds", name)
 		}
 	}

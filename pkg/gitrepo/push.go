@@ -126,9 +126,8 @@ func (r *Repository) pushTags(remote string, updates []RefUpdate) ([]RefResult, 
 			results[i].Reason = StaleInfo
 			continue
 		}
-		dst := tagsPrefix + u.Name
 		if u.New == "" {
-			refspecs = append(refspecs, ":"+dst)
+			refspecs = append(refspecs, refspec("", u))
 		} else {
 			// libgit2 pushes refs, not ids: a temporary ref holds the very object planned,
 			// whatever the local tag points to by now. '+' only skips libgit2's own
@@ -138,7 +137,7 @@ func (r *Repository) pushTags(remote string, updates []RefUpdate) ([]RefResult, 
 			if err := r.createRef(src, u.New, true, "git-model: push"); err != nil {
 				return nil, nil, err
 			}
-			refspecs = append(refspecs, "+"+src+":"+dst)
+			refspecs = append(refspecs, "+"+refspec(src, u))
 		}
 		sent = append(sent, i)
 	}
@@ -169,4 +168,19 @@ func (r *Repository) pushTags(remote string, updates []RefUpdate) ([]RefResult, 
 		messages[i] = redactText(m, remote)
 	}
 	return results, messages, nil
+}
+
+// refspec is the refspec that pushes src (a ref or an object id) to the tag of u, or that
+// deletes the tag when u.New is "".
+func refspec(src string, u RefUpdate) string {
+	if u.New == "" {
+		return DeleteRefspec(u.Name)
+	}
+	return src + ":" + tagsPrefix + u.Name
+}
+
+// DeleteRefspec is the refspec that deletes the tag name from a remote (git push REMOTE
+// :refs/tags/NAME).
+func DeleteRefspec(name string) string {
+	return ":" + tagsPrefix + name
 }

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/git-model/git-model/pkg/internal/gittest"
 )
 
 // startDaemon serves the repositories under base over git:// with push enabled, on a free
@@ -86,7 +88,7 @@ func TestPushTagsLeases(t *testing.T) {
 		{"creation", RefUpdate{Name: "d", New: newA}, []string{"refs/tags/d", teammate}},
 		{"deletion", RefUpdate{Name: "c", Old: f.tag["c"]}, []string{"refs/tags/c", teammate}},
 	} {
-		afterLeaseCheck = func() { gitCmd(t, f.bare, append([]string{"update-ref"}, tc.race...)...) }
+		afterLeaseCheck = func() { gittest.Git(t, f.bare, append([]string{"update-ref"}, tc.race...)...) }
 		results := push(tc.u)
 		if len(results) != 1 || results[0].Reason == "" || results[0].Reason == StaleInfo {
 			t.Errorf("%s raced by a teammate: %+v, want the server's refusal", tc.what, results)

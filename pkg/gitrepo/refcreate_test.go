@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/git-model/git-model/pkg/internal/gittest"
 )
 
 // tagWhen is the tagger time of the tags these tests create.
@@ -25,13 +27,13 @@ func newTag(name, commit, message string) NewTag {
 // refState is every ref as git lists it, so that a failed creation can be shown to change none.
 func refState(t *testing.T, dir string) string {
 	t.Helper()
-	return gitCmd(t, dir, "for-each-ref", "--format=%(objectname) %(refname)")
+	return gittest.Git(t, dir, "for-each-ref", "--format=%(objectname) %(refname)")
 }
 
 // lockFiles lists the lock files in the git directory (objects aside), relative to it.
 func lockFiles(t *testing.T, dir string) []string {
 	t.Helper()
-	common := commonDir(t, dir)
+	common := gittest.CommonDir(t, dir)
 	var locks []string
 	err := filepath.WalkDir(common, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -76,7 +78,7 @@ func repoForMode(t *testing.T, mode string) string {
 	t.Helper()
 	dir := newRepo(t)
 	if mode == "logAllRefUpdates=always" {
-		gitCmd(t, dir, "config", "core.logAllRefUpdates", "always")
+		gittest.Git(t, dir, "config", "core.logAllRefUpdates", "always")
 	}
 	return dir
 }
@@ -87,30 +89,30 @@ func TestCreateTagCreatesWhatGitReads(t *testing.T) {
 	for _, mode := range logModes {
 		t.Run(mode, func(t *testing.T) {
 			dir := repoForMode(t, mode)
-			head := gitCmd(t, dir, "rev-parse", "HEAD")
-			gitCmd(t, dir, "tag", "-a", "churn@v0.1.0", "-m", "packed")
-			gitCmd(t, dir, "tag", "models/cv=segm@v0.1.0")
-			gitCmd(t, dir, "pack-refs", "--all")
+			head := gittest.Git(t, dir, "rev-parse", "HEAD")
+			gittest.Git(t, dir, "tag", "-a", "churn@v0.1.0", "-m", "packed")
+			gittest.Git(t, dir, "tag", "models/cv=segm@v0.1.0")
+			gittest.Git(t, dir, "pack-refs", "--all")
 			r := openRepo(t, dir)
 			for _, name := range []string{"churn@v1.0.0", "models/cv=segm#team/prod#1", "new/dir=deep/name@v1.0.0"} {
 				msg := "Registering " + name
 				if err := r.CreateTag(newTag(name, head, msg)); err != nil {
 					t.Fatalf("CreateTag(%s): %v", name, err)
 				}
-				if got := gitCmd(t, dir, "for-each-ref", "--format=%(objecttype) %(*objectname)", "refs/tags/"+name); got != "tag "+head {
+				if got := gittest.Git(t, dir, "for-each-ref", "--format=%(objecttype) %(*objectname)", "refs/tags/"+name); got != "tag "+head {
 					t.Errorf("git for-each-ref refs/tags/%s = %q, want %q", name, got, "tag "+head)
 				}
 				wantObject := fmt.Sprintf("object %s\ntype commit\ntag %s\ntagger Tess Tagger <tess@example.com> %d +0100\n\n%s",
 					head, name, tagWhen.Unix(), msg)
-				if got := gitCmd(t, dir, "cat-file", "-p", "refs/tags/"+name); got != wantObject {
+				if got := gittest.Git(t, dir, "cat-file", "-p", "refs/tags/"+name); got != wantObject {
 					t.Errorf("git cat-file -p refs/tags/%s =\n%s\nwant\n%s", name, got, wantObject)
 				}
-				id := gitCmd(t, dir, "rev-parse", "refs/tags/"+name)
+				id := gittest.Git(t, dir, "rev-parse", "refs/tags/"+name)
 				if loose, err := os.ReadFile(filepath.Join(dir, ".git", "refs", "tags", filepath.FromSlash(name))); err != nil || string(loose) != id+"\n" {
 					t.Errorf("loose ref refs/tags/%s = %q, %v; want %q", name, loose, err, id+"\n")
 				}
 			}
-			gitCmd(t, dir, "fsck", "--no-progress", "--strict")
+			gittest.Git(t, dir, "fsck", "--no-progress", "--strict")
 			assertNoLockFiles(t, dir)
 			assertArtifactTags(t, dir, "churn", "churn@v0.1.0", "churn@v1.0.0")
 			assertArtifactTags(t, dir, "models/cv=segm", "models/cv=segm@v0.1.0", "models/cv=segm#team/prod#1")
@@ -122,11 +124,11 @@ func TestCreateTagCreatesWhatGitReads(t *testing.T) {
 // A lightweight tag created by createNewTag points at the commit itself.
 func TestCreateNewTagLightweight(t *testing.T) {
 	dir := newRepo(t)
-	head := gitCmd(t, dir, "rev-parse", "HEAD")
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
 	if err := openRepo(t, dir).createNewTag("churn#prod#1", head); err != nil {
 		t.Fatal(err)
 	}
-	if got := gitCmd(t, dir, "for-each-ref", "--format=%(objecttype) %(objectname)", "refs/tags/churn#prod#1"); got != "commit "+head {
+	if got := gittest.Git(t, dir, "for-each-ref", "--format=%(objecttype) %(objectname)", "refs/tags/churn#prod#1"); got != "commit "+head {
 		t.Errorf("git for-each-ref = %q, want %q", got, "commit "+head)
 	}
 	assertNoLockFiles(t, dir)
@@ -139,11 +141,11 @@ func TestCreateTagExisting(t *testing.T) {
 		for _, where := range []string{"loose", "packed"} {
 			t.Run(mode+", "+where, func(t *testing.T) {
 				dir := repoForMode(t, mode)
-				head := gitCmd(t, dir, "rev-parse", "HEAD")
-				gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "the first")
-				gitCmd(t, dir, "tag", "models/cv=segm#prod#1")
+				head := gittest.Git(t, dir, "rev-parse", "HEAD")
+				gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "the first")
+				gittest.Git(t, dir, "tag", "models/cv=segm#prod#1")
 				if where == "packed" {
-					gitCmd(t, dir, "pack-refs", "--all")
+					gittest.Git(t, dir, "pack-refs", "--all")
 				}
 				packedBefore, _ := os.ReadFile(filepath.Join(dir, ".git", "packed-refs"))
 				before := refState(t, dir)
@@ -179,12 +181,12 @@ func TestCreateTagLockHeld(t *testing.T) {
 	for _, mode := range logModes {
 		t.Run(mode, func(t *testing.T) {
 			dir := repoForMode(t, mode)
-			head := gitCmd(t, dir, "rev-parse", "HEAD")
+			head := gittest.Git(t, dir, "rev-parse", "HEAD")
 			before := refState(t, dir)
 			r := openRepo(t, dir)
 			for _, name := range []string{"churn@v1.0.0", "models/cv=segm#prod#1"} {
-				lock := filepath.Join(commonDir(t, dir), "refs", "tags", filepath.FromSlash(name)+".lock")
-				writeFile(t, lock, "being written\n")
+				lock := filepath.Join(gittest.CommonDir(t, dir), "refs", "tags", filepath.FromSlash(name)+".lock")
+				gittest.WriteFile(t, lock, "being written\n")
 				err := r.CreateTag(newTag(name, head, "blocked"))
 				var locked *LockError
 				if !errors.As(err, &locked) || locked.Path != lock {
@@ -217,10 +219,10 @@ func TestCreateTagWaitsForABriefLock(t *testing.T) {
 	for _, mode := range logModes {
 		t.Run(mode, func(t *testing.T) {
 			dir := repoForMode(t, mode)
-			gitCmd(t, dir, "config", "core.filesRefLockTimeout", "60000")
-			head := gitCmd(t, dir, "rev-parse", "HEAD")
-			lock := filepath.Join(commonDir(t, dir), "refs", "tags", "brief@v1.0.0.lock")
-			writeFile(t, lock, "being written\n")
+			gittest.Git(t, dir, "config", "core.filesRefLockTimeout", "60000")
+			head := gittest.Git(t, dir, "rev-parse", "HEAD")
+			lock := filepath.Join(gittest.CommonDir(t, dir), "refs", "tags", "brief@v1.0.0.lock")
+			gittest.WriteFile(t, lock, "being written\n")
 			r := openRepo(t, dir)
 			go func() {
 				time.Sleep(20 * time.Millisecond)
@@ -241,10 +243,10 @@ func TestCreateTagWaitsForABriefLock(t *testing.T) {
 // (checked by the result alone: the lock is never removed).
 func TestCreateTagLockTimeoutZero(t *testing.T) {
 	dir := newRepo(t)
-	gitCmd(t, dir, "config", "core.filesRefLockTimeout", "0")
-	head := gitCmd(t, dir, "rev-parse", "HEAD")
-	lock := filepath.Join(commonDir(t, dir), "refs", "tags", "x.lock")
-	writeFile(t, lock, "")
+	gittest.Git(t, dir, "config", "core.filesRefLockTimeout", "0")
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
+	lock := filepath.Join(gittest.CommonDir(t, dir), "refs", "tags", "x.lock")
+	gittest.WriteFile(t, lock, "")
 	var locked *LockError
 	if err := openRepo(t, dir).CreateTag(newTag("x", head, "blocked")); !errors.As(err, &locked) || locked.Path != lock {
 		t.Errorf("CreateTag: %v, want a LockError for %s", err, lock)
@@ -266,14 +268,14 @@ func TestDeleteTagLockHeld(t *testing.T) {
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s, packed %v, %s", c.name, c.packed, c.lock), func(t *testing.T) {
 			dir := newRepo(t)
-			gitCmd(t, dir, "tag", "-a", c.name, "-m", "to delete")
+			gittest.Git(t, dir, "tag", "-a", c.name, "-m", "to delete")
 			if c.packed {
-				gitCmd(t, dir, "pack-refs", "--all")
+				gittest.Git(t, dir, "pack-refs", "--all")
 			}
 			before := refState(t, dir)
 			packedBefore, _ := os.ReadFile(filepath.Join(dir, ".git", "packed-refs"))
-			lock := filepath.Join(commonDir(t, dir), filepath.FromSlash(c.lock))
-			writeFile(t, lock, "being written\n")
+			lock := filepath.Join(gittest.CommonDir(t, dir), filepath.FromSlash(c.lock))
+			gittest.WriteFile(t, lock, "being written\n")
 			err := openRepo(t, dir).DeleteTag(c.name)
 			var locked *LockError
 			if !errors.As(err, &locked) || locked.Path != lock {
@@ -305,11 +307,11 @@ func TestDeleteTagLockHeld(t *testing.T) {
 // run out).
 func TestDeleteTagWaitsForABriefLock(t *testing.T) {
 	dir := newRepo(t)
-	gitCmd(t, dir, "config", "core.packedRefsTimeout", "60000")
-	gitCmd(t, dir, "tag", "-a", "a/m#prod#1", "-m", "to delete")
-	gitCmd(t, dir, "pack-refs", "--all")
-	lock := filepath.Join(commonDir(t, dir), "packed-refs.lock")
-	writeFile(t, lock, "being written\n")
+	gittest.Git(t, dir, "config", "core.packedRefsTimeout", "60000")
+	gittest.Git(t, dir, "tag", "-a", "a/m#prod#1", "-m", "to delete")
+	gittest.Git(t, dir, "pack-refs", "--all")
+	lock := filepath.Join(gittest.CommonDir(t, dir), "packed-refs.lock")
+	gittest.WriteFile(t, lock, "being written\n")
 	r := openRepo(t, dir)
 	go func() {
 		time.Sleep(20 * time.Millisecond)
@@ -350,10 +352,10 @@ func TestCreateTagDirectoryFileConflicts(t *testing.T) {
 			}
 			t.Run(fmt.Sprintf("%s, %s %s, create %s", mode, where, tc.existing, tc.create), func(t *testing.T) {
 				dir := repoForMode(t, mode)
-				head := gitCmd(t, dir, "rev-parse", "HEAD")
-				gitCmd(t, dir, "tag", "-a", tc.existing, "-m", "in the way")
+				head := gittest.Git(t, dir, "rev-parse", "HEAD")
+				gittest.Git(t, dir, "tag", "-a", tc.existing, "-m", "in the way")
 				if tc.packed {
-					gitCmd(t, dir, "pack-refs", "--all")
+					gittest.Git(t, dir, "pack-refs", "--all")
 				}
 				before := refState(t, dir)
 				err := openRepo(t, dir).CreateTag(newTag(tc.create, head, "conflicting"))
@@ -386,12 +388,12 @@ func TestCreateTagNoConflictBetweenSiblings(t *testing.T) {
 	for _, packed := range []bool{false, true} {
 		t.Run(fmt.Sprintf("packed=%v", packed), func(t *testing.T) {
 			dir := newRepo(t)
-			head := gitCmd(t, dir, "rev-parse", "HEAD")
+			head := gittest.Git(t, dir, "rev-parse", "HEAD")
 			for _, name := range []string{"ab", "a-b/c", "a.b/c", "b/a", "x/a"} {
-				gitCmd(t, dir, "tag", name)
+				gittest.Git(t, dir, "tag", name)
 			}
 			if packed {
-				gitCmd(t, dir, "pack-refs", "--all")
+				gittest.Git(t, dir, "pack-refs", "--all")
 			}
 			assertCreates(t, dir, head, "sibling", "a", "a-b/d", "a.b/d", "abc/d", "b/ab")
 		})
@@ -404,13 +406,13 @@ func TestCreateTagOverAnEmptyFolder(t *testing.T) {
 	for _, mode := range logModes {
 		t.Run(mode, func(t *testing.T) {
 			dir := repoForMode(t, mode)
-			head := gitCmd(t, dir, "rev-parse", "HEAD")
+			head := gittest.Git(t, dir, "rev-parse", "HEAD")
 			for _, folder := range []string{"c", "d/e", "f/g/h", "g"} {
 				if err := os.MkdirAll(filepath.Join(dir, ".git", "refs", "tags", filepath.FromSlash(folder)), 0o755); err != nil {
 					t.Fatal(err)
 				}
 			}
-			gitCmd(t, dir, "tag", "g") // git does
+			gittest.Git(t, dir, "tag", "g") // git does
 
 			assertCreates(t, dir, head, "over an empty folder", "c", "d/e", "f") // f: a folder of empty folders
 		})
@@ -423,9 +425,9 @@ func TestCreateTagOverAFolderHoldingALock(t *testing.T) {
 	for _, mode := range logModes {
 		t.Run(mode, func(t *testing.T) {
 			dir := repoForMode(t, mode)
-			head := gitCmd(t, dir, "rev-parse", "HEAD")
+			head := gittest.Git(t, dir, "rev-parse", "HEAD")
 			lock := filepath.Join(dir, ".git", "refs", "tags", "a", "b.lock")
-			writeFile(t, lock, "being written\n")
+			gittest.WriteFile(t, lock, "being written\n")
 			err := openRepo(t, dir).CreateTag(newTag("a", head, "blocked"))
 			if err == nil {
 				t.Errorf("CreateTag(a) over a folder holding refs/tags/a/b.lock succeeded")
@@ -445,7 +447,7 @@ func TestCreateTagOverAFolderHoldingALock(t *testing.T) {
 // never both succeed, git lists exactly the tag of the one that did, and no lock is left.
 func TestCreateTagConcurrentDirectoryFileConflict(t *testing.T) {
 	dir := newRepo(t)
-	head := gitCmd(t, dir, "rev-parse", "HEAD")
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
 	repos := []*Repository{openRepo(t, dir), openRepo(t, dir)}
 	outcomes := map[string]int{}
 	for round := range 50 {
@@ -474,7 +476,7 @@ func TestCreateTagConcurrentDirectoryFileConflict(t *testing.T) {
 		outcomes[fmt.Sprintf("%v/%v", errs[0] == nil, errs[1] == nil)]++
 		assertNoLockFiles(t, dir)
 	}
-	gitCmd(t, dir, "fsck", "--no-progress")
+	gittest.Git(t, dir, "fsck", "--no-progress")
 	t.Logf("created a/created a/b: %v", outcomes)
 }
 
@@ -483,9 +485,9 @@ func TestCreateTagConcurrentDirectoryFileConflict(t *testing.T) {
 // with refs under refs/tags/a/, of which there are none.
 func TestCreateTagExistingPackedAfterFailedNestedCreation(t *testing.T) {
 	dir := newRepo(t)
-	head := gitCmd(t, dir, "rev-parse", "HEAD")
-	gitCmd(t, dir, "tag", "a")
-	gitCmd(t, dir, "pack-refs", "--all")
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
+	gittest.Git(t, dir, "tag", "a")
+	gittest.Git(t, dir, "pack-refs", "--all")
 	r := openRepo(t, dir)
 	if err := r.CreateTag(newTag("a/b", head, "conflicting")); err == nil || !strings.Contains(err.Error(), "exists; cannot create") {
 		t.Fatalf("CreateTag(a/b) with the packed tag a: %v, want a conflict", err)
@@ -514,14 +516,14 @@ func TestCreateTagReflog(t *testing.T) {
 	} {
 		t.Run(tc.setup, func(t *testing.T) {
 			dir := newRepo(t)
-			head := gitCmd(t, dir, "rev-parse", "HEAD")
+			head := gittest.Git(t, dir, "rev-parse", "HEAD")
 			names := []string{"churn@v1.0.0", "models/cv=segm#team/prod#1"}
 			switch tc.setup {
 			case "logAllRefUpdates=always":
-				gitCmd(t, dir, "config", "core.logAllRefUpdates", "always")
+				gittest.Git(t, dir, "config", "core.logAllRefUpdates", "always")
 			case "existing reflog":
 				for _, name := range names {
-					writeFile(t, filepath.Join(dir, ".git", "logs", "refs", "tags", filepath.FromSlash(name)), "")
+					gittest.WriteFile(t, filepath.Join(dir, ".git", "logs", "refs", "tags", filepath.FromSlash(name)), "")
 				}
 			}
 			r := openRepo(t, dir)
@@ -529,7 +531,7 @@ func TestCreateTagReflog(t *testing.T) {
 				if err := r.CreateTag(newTag(name, head, "logged")); err != nil {
 					t.Fatalf("CreateTag(%s): %v", name, err)
 				}
-				id := gitCmd(t, dir, "rev-parse", "refs/tags/"+name)
+				id := gittest.Git(t, dir, "rev-parse", "refs/tags/"+name)
 				log, err := os.ReadFile(filepath.Join(dir, ".git", "logs", "refs", "tags", filepath.FromSlash(name)))
 				if !tc.logged {
 					if err == nil {
@@ -545,7 +547,7 @@ func TestCreateTagReflog(t *testing.T) {
 				if len(lines) != 1 || !strings.HasPrefix(lines[0], strings.Repeat("0", 40)+" "+id+" ") {
 					t.Errorf("reflog of refs/tags/%s = %q, want one entry from the null id to %s", name, log, id)
 				}
-				if out := gitCmd(t, dir, "reflog", "exists", "refs/tags/"+name); out != "" {
+				if out := gittest.Git(t, dir, "reflog", "exists", "refs/tags/"+name); out != "" {
 					t.Errorf("git reflog exists: %q", out)
 				}
 			}
@@ -562,9 +564,9 @@ func TestCreateTagConcurrentWriters(t *testing.T) {
 		for _, rival := range []string{"CreateTag", "git update-ref"} {
 			t.Run(mode+", against "+rival, func(t *testing.T) {
 				dir := repoForMode(t, mode)
-				head := gitCmd(t, dir, "rev-parse", "HEAD")
-				gitCmd(t, dir, "tag", "-a", "race@v0.0.1", "-m", "packed")
-				gitCmd(t, dir, "pack-refs", "--all")
+				head := gittest.Git(t, dir, "rev-parse", "HEAD")
+				gittest.Git(t, dir, "tag", "-a", "race@v0.0.1", "-m", "packed")
+				gittest.Git(t, dir, "pack-refs", "--all")
 				repos := []*Repository{openRepo(t, dir), openRepo(t, dir)}
 				wins := map[string]int{}
 				for round := range 20 {
@@ -611,10 +613,10 @@ func TestCreateTagConcurrentWriters(t *testing.T) {
 					}
 					wins[fmt.Sprint(winner)]++
 					if rival == "git update-ref" && winner == 1 {
-						if got := gitCmd(t, dir, "rev-parse", "refs/tags/"+name); got != head {
+						if got := gittest.Git(t, dir, "rev-parse", "refs/tags/"+name); got != head {
 							t.Errorf("round %d: %s = %s, want git's %s", round, name, got, head)
 						}
-					} else if got := gitCmd(t, dir, "cat-file", "-p", "refs/tags/"+name); !strings.HasSuffix(got, fmt.Sprintf("\n\nwriter %d", winner)) {
+					} else if got := gittest.Git(t, dir, "cat-file", "-p", "refs/tags/"+name); !strings.HasSuffix(got, fmt.Sprintf("\n\nwriter %d", winner)) {
 						t.Errorf("round %d: %s is not the winner's (writer %d):\n%s", round, name, winner, got)
 					}
 					assertNoLockFiles(t, dir)

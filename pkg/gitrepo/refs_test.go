@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/git-model/git-model/pkg/internal/gittest"
 	"github.com/git-model/git-model/pkg/internal/object"
 	"github.com/git-model/git-model/pkg/internal/refs"
 )
@@ -20,9 +21,9 @@ import (
 func TestTagsUppercaseIdInPackedRefs(t *testing.T) {
 	// git reads upper-case hex in packed-refs and reports ids in lower case, as libgit2 does.
 	dir := newRepo(t)
-	gitCmd(t, dir, "tag", "light")
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "annotated")
-	gitCmd(t, dir, "pack-refs", "--all")
+	gittest.Git(t, dir, "tag", "light")
+	gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "annotated")
+	gittest.Git(t, dir, "pack-refs", "--all")
 	path := filepath.Join(dir, ".git", "packed-refs")
 	packed, err := os.ReadFile(path)
 	if err != nil {
@@ -35,7 +36,7 @@ func TestTagsUppercaseIdInPackedRefs(t *testing.T) {
 		}
 		lines = append(lines, line)
 	}
-	writeFile(t, path, strings.Join(lines, "\n"))
+	gittest.WriteFile(t, path, strings.Join(lines, "\n"))
 
 	want := gitTags(t, dir)
 	assertColdAndWarm(t, "upper-case ids in packed-refs", dir)
@@ -83,7 +84,7 @@ func TestTagsWhileRefsAreRewritten(t *testing.T) {
 	for _, via := range []string{"Tags", "ReadTags"} {
 		t.Run("pack-refs never hides a tag, "+via, func(t *testing.T) {
 			dir := newRepo(t)
-			head := gitCmd(t, dir, "rev-parse", "HEAD")
+			head := gittest.Git(t, dir, "rev-parse", "HEAD")
 			var initial []string
 			var batch strings.Builder
 			for i := range 100 {
@@ -91,7 +92,7 @@ func TestTagsWhileRefsAreRewritten(t *testing.T) {
 				initial = append(initial, name)
 				fmt.Fprintf(&batch, "create refs/tags/%s %s\n", name, head)
 			}
-			gitInput(t, dir, batch.String(), "update-ref", "--stdin")
+			gittest.GitInput(t, dir, batch.String(), "update-ref", "--stdin")
 			slices.Sort(initial)
 
 			reads, created := readWhile(t, dir, readers[via], func(round int) []tagCreation {
@@ -103,9 +104,9 @@ func TestTagsWhileRefsAreRewritten(t *testing.T) {
 					fmt.Fprintf(&batch, "create refs/tags/%s %s\n", name, head)
 				}
 				start := time.Now().UnixNano()
-				gitInput(t, dir, batch.String(), "update-ref", "--stdin")
+				gittest.GitInput(t, dir, batch.String(), "update-ref", "--stdin")
 				end := time.Now().UnixNano()
-				gitCmd(t, dir, "pack-refs", "--all")
+				gittest.Git(t, dir, "pack-refs", "--all")
 				var created []tagCreation
 				for _, name := range names {
 					created = append(created, tagCreation{name, start, end})
@@ -119,9 +120,9 @@ func TestTagsWhileRefsAreRewritten(t *testing.T) {
 	for _, via := range []string{"Tags", "ReadTags"} {
 		t.Run("deleting a packed tag never shows its shadowed value, "+via, func(t *testing.T) {
 			dir := newRepo(t)
-			first := gitCmd(t, dir, "rev-parse", "HEAD")
-			second := commitFile(t, dir, "metrics.txt", "auc 0.9\n", "second")
-			gitCmd(t, dir, "tag", "keep")
+			first := gittest.Git(t, dir, "rev-parse", "HEAD")
+			second := gittest.CommitFile(t, dir, "metrics.txt", "auc 0.9\n", "second")
+			gittest.Git(t, dir, "tag", "keep")
 			shadowedSince := map[string]int64{} // tag → when its packed value (first) was shadowed
 			reads, _ := readWhile(t, dir, readers[via], func(round int) []tagCreation {
 				var create, override, remove strings.Builder
@@ -131,14 +132,14 @@ func TestTagsWhileRefsAreRewritten(t *testing.T) {
 					fmt.Fprintf(&override, "update refs/tags/%s %s\n", name, second)
 					fmt.Fprintf(&remove, "delete refs/tags/%s\n", name)
 				}
-				gitInput(t, dir, create.String(), "update-ref", "--stdin")
-				gitCmd(t, dir, "pack-refs", "--all")
-				gitInput(t, dir, override.String(), "update-ref", "--stdin") // loose refs over the packed ones
+				gittest.GitInput(t, dir, create.String(), "update-ref", "--stdin")
+				gittest.Git(t, dir, "pack-refs", "--all")
+				gittest.GitInput(t, dir, override.String(), "update-ref", "--stdin") // loose refs over the packed ones
 				shadowed := time.Now().UnixNano()
 				for i := range 40 {
 					shadowedSince[fmt.Sprintf("d%02d/t%02d", round, i)] = shadowed
 				}
-				gitInput(t, dir, remove.String(), "update-ref", "--stdin")
+				gittest.GitInput(t, dir, remove.String(), "update-ref", "--stdin")
 				return nil
 			})
 			failures, errs := 0, 0

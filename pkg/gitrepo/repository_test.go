@@ -1,14 +1,12 @@
 package gitrepo
 
 import (
-	"bytes"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
+	"github.com/git-model/git-model/pkg/internal/gittest"
 	git "github.com/libgit2/git2go/v34"
 )
 
@@ -31,35 +29,11 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// gitEnvToClear are the variables through which the caller's environment (a developer's
-// shell, or a git hook running the tests) could redirect git or libgit2.
-var gitEnvToClear = []string{
-	"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
-	"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CEILING_DIRECTORIES", "GIT_NAMESPACE",
-	"GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
-	"GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "XDG_CONFIG_HOME", "GIT_TEMPLATE_DIR",
-}
-
-// scrubEnv gives the test a clean git environment: HOME in a temporary directory (also used by
-// libgit2 as the global config directory), no system config, and fixed identities and dates.
-// It returns HOME.
+// scrubEnv gives the test a clean git environment (gittest.ScrubEnv) and points libgit2's
+// global config directory at its HOME. It returns HOME.
 func scrubEnv(t *testing.T) string {
 	t.Helper()
-	for _, name := range gitEnvToClear {
-		t.Setenv(name, "")
-		os.Unsetenv(name)
-	}
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
-	t.Setenv("GIT_AUTHOR_NAME", "Ada Author")
-	t.Setenv("GIT_AUTHOR_EMAIL", "ada@example.com")
-	t.Setenv("GIT_AUTHOR_DATE", "2024-01-01T10:00:00+0000")
-	t.Setenv("GIT_COMMITTER_NAME", "Cy Committer")
-	t.Setenv("GIT_COMMITTER_EMAIL", "cy@example.com")
-	t.Setenv("GIT_COMMITTER_DATE", "2024-01-01T10:00:00+0000")
-	writeFile(t, filepath.Join(home, ".gitconfig"), "[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n")
-
+	home := gittest.ScrubEnv(t)
 	previous, err := git.SearchPath(git.ConfigLevelGlobal)
 	if err != nil {
 		t.Fatal(err)
@@ -71,54 +45,12 @@ func scrubEnv(t *testing.T) string {
 	return home
 }
 
-// gitCmd runs git in dir and returns its standard output without the final newline.
-func gitCmd(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	return gitInput(t, dir, "", args...)
-}
-
-// gitInput runs git in dir with stdin as its standard input.
-func gitInput(t *testing.T, dir, stdin string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Stdin = strings.NewReader(stdin)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	return strings.TrimSuffix(stdout.String(), "\n")
-}
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // newRepo scrubs the environment and creates a repository with one commit holding
-// artifacts.yaml; it returns the work tree.
+// artifacts.yaml (gittest.InitRepo); it returns the work tree.
 func newRepo(t *testing.T) string {
 	t.Helper()
 	scrubEnv(t)
-	dir := filepath.Join(t.TempDir(), "repo")
-	gitCmd(t, filepath.Dir(dir), "init", "-q", dir)
-	commitFile(t, dir, "artifacts.yaml", "churn:\n  type: model\n", "first")
-	return dir
-}
-
-// commitFile writes a file in the work tree and commits it, returning the commit id.
-func commitFile(t *testing.T, dir, name, content, message string) string {
-	t.Helper()
-	writeFile(t, filepath.Join(dir, name), content)
-	gitCmd(t, dir, "add", name)
-	gitCmd(t, dir, "commit", "-q", "-m", message)
-	return gitCmd(t, dir, "rev-parse", "HEAD")
+	return gittest.InitRepo(t)
 }
 
 func openRepo(t *testing.T, dir string) *Repository {
@@ -190,9 +122,9 @@ func TestOpenCurrentDirectory(t *testing.T) {
 
 func TestOpenBare(t *testing.T) {
 	dir := newRepo(t)
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering artifact churn version v1.0.0")
+	gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering artifact churn version v1.0.0")
 	bare := filepath.Join(t.TempDir(), "registry.git")
-	gitCmd(t, dir, "clone", "-q", "--bare", dir, bare)
+	gittest.Git(t, dir, "clone", "-q", "--bare", dir, bare)
 
 	r := openRepo(t, bare)
 	assertDirs(t, r, bare, "")
@@ -206,9 +138,9 @@ func TestOpenBare(t *testing.T) {
 
 func TestOpenLinkedWorktreeSeesMainTags(t *testing.T) {
 	dir := newRepo(t)
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering artifact churn version v1.0.0")
+	gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering artifact churn version v1.0.0")
 	wt := filepath.Join(t.TempDir(), "wt")
-	gitCmd(t, dir, "worktree", "add", "-q", wt)
+	gittest.Git(t, dir, "worktree", "add", "-q", wt)
 
 	r := openRepo(t, wt)
 	assertDirs(t, r, filepath.Join(dir, ".git", "worktrees", "wt"), wt)
@@ -219,11 +151,11 @@ func TestOpenLinkedWorktreeSeesMainTags(t *testing.T) {
 
 func TestOpenHonoursGitDir(t *testing.T) {
 	here := newRepo(t)
-	gitCmd(t, here, "tag", "here")
+	gittest.Git(t, here, "tag", "here")
 	other := filepath.Join(filepath.Dir(here), "other")
-	gitCmd(t, filepath.Dir(other), "init", "-q", other)
-	commitFile(t, other, "README", "other\n", "other")
-	gitCmd(t, other, "tag", "there")
+	gittest.Git(t, filepath.Dir(other), "init", "-q", other)
+	gittest.CommitFile(t, other, "README", "other\n", "other")
+	gittest.Git(t, other, "tag", "there")
 
 	for _, gitDir := range []string{filepath.Join(other, ".git"), filepath.Join("..", "other", ".git")} {
 		t.Run(gitDir, func(t *testing.T) {
@@ -234,7 +166,7 @@ func TestOpenHonoursGitDir(t *testing.T) {
 			}
 			// With GIT_DIR and no GIT_WORK_TREE, git takes the current directory as the top of
 			// the work tree.
-			assertDirs(t, r, filepath.Join(other, ".git"), gitCmd(t, here, "rev-parse", "--show-toplevel"))
+			assertDirs(t, r, filepath.Join(other, ".git"), gittest.Git(t, here, "rev-parse", "--show-toplevel"))
 		})
 	}
 
@@ -247,11 +179,11 @@ func TestOpenHonoursGitDir(t *testing.T) {
 
 	t.Run("with core.worktree", func(t *testing.T) {
 		elsewhere := t.TempDir()
-		gitCmd(t, other, "config", "core.worktree", elsewhere)
-		t.Cleanup(func() { gitCmd(t, other, "config", "--unset", "core.worktree") })
+		gittest.Git(t, other, "config", "core.worktree", elsewhere)
+		t.Cleanup(func() { gittest.Git(t, other, "config", "--unset", "core.worktree") })
 		t.Setenv("GIT_DIR", filepath.Join(other, ".git"))
 		r := openRepo(t, here)
-		assertDirs(t, r, filepath.Join(other, ".git"), gitCmd(t, here, "rev-parse", "--show-toplevel"))
+		assertDirs(t, r, filepath.Join(other, ".git"), gittest.Git(t, here, "rev-parse", "--show-toplevel"))
 		if r.WorkDir() != realPath(t, elsewhere) {
 			t.Errorf("WorkDir() = %q, want core.worktree %q", r.WorkDir(), elsewhere)
 		}
@@ -259,9 +191,9 @@ func TestOpenHonoursGitDir(t *testing.T) {
 
 	t.Run("bare", func(t *testing.T) {
 		bare := filepath.Join(t.TempDir(), "bare.git")
-		gitCmd(t, here, "clone", "-q", "--bare", other, bare)
+		gittest.Git(t, here, "clone", "-q", "--bare", other, bare)
 		t.Setenv("GIT_DIR", bare)
-		if isBare := gitCmd(t, here, "rev-parse", "--is-bare-repository"); isBare != "true" {
+		if isBare := gittest.Git(t, here, "rev-parse", "--is-bare-repository"); isBare != "true" {
 			t.Fatalf("setup: git says bare = %s", isBare)
 		}
 		r := openRepo(t, here)
@@ -342,7 +274,7 @@ func TestOpenStopsAtCeilingAboveNestedRepository(t *testing.T) {
 func TestEmptyRepository(t *testing.T) {
 	scrubEnv(t)
 	dir := filepath.Join(t.TempDir(), "empty")
-	gitCmd(t, filepath.Dir(dir), "init", "-q", dir)
+	gittest.Git(t, filepath.Dir(dir), "init", "-q", dir)
 
 	r := openRepo(t, dir)
 	if !r.IsEmpty() {

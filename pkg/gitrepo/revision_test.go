@@ -4,16 +4,18 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/git-model/git-model/pkg/internal/gittest"
 )
 
 func TestResolveCommit(t *testing.T) {
 	dir := newRepo(t)
-	first := gitCmd(t, dir, "rev-parse", "HEAD")
+	first := gittest.Git(t, dir, "rev-parse", "HEAD")
 	t.Setenv("GIT_COMMITTER_DATE", "2024-05-02T08:15:00+0200")
-	second := commitFile(t, dir, "model.pt", "weights\n", "second")
-	gitCmd(t, dir, "branch", "feature", first)
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering", first)
-	gitCmd(t, dir, "tag", "light", second)
+	second := gittest.CommitFile(t, dir, "model.pt", "weights\n", "second")
+	gittest.Git(t, dir, "branch", "feature", first)
+	gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering", first)
+	gittest.Git(t, dir, "tag", "light", second)
 	r := openRepo(t, dir)
 
 	firstWhen := time.Date(2024, 1, 1, 10, 0, 0, 0, time.UTC)
@@ -68,7 +70,7 @@ func TestResolveCommitUnknown(t *testing.T) {
 
 func TestResolveCommitNotACommit(t *testing.T) {
 	dir := newRepo(t)
-	gitCmd(t, dir, "tag", "-a", "blob-tag", "-m", "a blob", "HEAD:artifacts.yaml")
+	gittest.Git(t, dir, "tag", "-a", "blob-tag", "-m", "a blob", "HEAD:artifacts.yaml")
 	r := openRepo(t, dir)
 	for rev, kind := range map[string]string{
 		"HEAD:artifacts.yaml": "blob",
@@ -89,11 +91,11 @@ func TestResolveCommitNotACommit(t *testing.T) {
 func TestResolveCommitPrefersTagOverBranch(t *testing.T) {
 	// A tag and a branch of one name resolve as in git: refs/tags/ comes before refs/heads/.
 	dir := newRepo(t)
-	gitCmd(t, dir, "branch", "same")
-	second := commitFile(t, dir, "b", "b\n", "second")
-	gitCmd(t, dir, "tag", "same", second)
+	gittest.Git(t, dir, "branch", "same")
+	second := gittest.CommitFile(t, dir, "b", "b\n", "second")
+	gittest.Git(t, dir, "tag", "same", second)
 	id, _, err := openRepo(t, dir).ResolveCommit("same")
-	if want := gitCmd(t, dir, "rev-parse", "--verify", "-q", "same^{commit}"); err != nil || id != want || id != second {
+	if want := gittest.Git(t, dir, "rev-parse", "--verify", "-q", "same^{commit}"); err != nil || id != want || id != second {
 		t.Errorf("ResolveCommit(same) = %s, %v; want %s as git resolves it", id, err, want)
 	}
 }

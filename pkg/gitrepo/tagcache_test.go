@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/git-model/git-model/pkg/internal/gittest"
 	"github.com/git-model/git-model/pkg/internal/object"
 	"github.com/git-model/git-model/pkg/internal/refs"
 	"github.com/git-model/git-model/pkg/internal/tagcache"
@@ -39,7 +40,7 @@ func gitTags(t *testing.T, dir string) []Tag {
 	t.Helper()
 	fields := []string{"%(refname:strip=2)", "%(objecttype)", "%(taggername)", "%(taggeremail)",
 		"%(taggerdate:raw)", "%(contents)", "%(contents:signature)"}
-	out := gitCmd(t, dir, "for-each-ref", "--format="+strings.Join(fields, "%00")+"%00%01", "refs/tags/")
+	out := gittest.Git(t, dir, "for-each-ref", "--format="+strings.Join(fields, "%00")+"%00%01", "refs/tags/")
 	if out == "" {
 		return nil
 	}
@@ -60,7 +61,7 @@ func gitTags(t *testing.T, dir string) []Tag {
 		tags = append(tags, tag)
 		fmt.Fprintf(&peel, "refs/tags/%s^{}\n", tag.Name)
 	}
-	peeled := strings.Split(gitInput(t, dir, peel.String(), "cat-file", "--batch-check=%(objecttype) %(objectname)"), "\n")
+	peeled := strings.Split(gittest.GitInput(t, dir, peel.String(), "cat-file", "--batch-check=%(objecttype) %(objectname)"), "\n")
 	if len(peeled) != len(tags) {
 		t.Fatalf("git cat-file peeled %d refs, want %d", len(peeled), len(tags))
 	}
@@ -155,75 +156,15 @@ func tryReadTags(dir string) ([]Tag, error) {
 	return r.Tags()
 }
 
-// commonDir is the repository's common git directory, as git names it.
-func commonDir(t *testing.T, dir string) string {
-	t.Helper()
-	return gitCmd(t, dir, "rev-parse", "--path-format=absolute", "--git-common-dir")
-}
-
 func tagCachePath(t *testing.T, dir string) string {
 	t.Helper()
-	return filepath.Join(commonDir(t, dir), tagcache.File)
+	return filepath.Join(gittest.CommonDir(t, dir), tagcache.File)
 }
 
-// refTargets maps each tag name to the object its ref names, as git reads it.
-func refTargets(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	targets := map[string]string{}
-	out := gitCmd(t, dir, "for-each-ref", "--format=%(objectname) %(refname:strip=2)", "refs/tags/")
-	for _, line := range strings.Split(out, "\n") {
-		if id, name, ok := strings.Cut(line, " "); ok {
-			targets[name] = id
-		}
-	}
-	return targets
-}
-
-// cacheEntry is one entry of the cache file: the object a ref pointed to (40-hex, as git
-// names it) and the Tag read from it.
-type cacheEntry struct {
-	target string
-	tag    Tag
-}
-
-// cacheEntries reads the cache file at path with tagcache.Load; ok is false when it does not
-// load.
-func cacheEntries(path string) (entries []cacheEntry, ok bool) {
-	tags, targets, _ := tagcache.Load(path)
-	if tags == nil {
-		return nil, false
-	}
-	for i := range tags {
-		entries = append(entries, cacheEntry{target: targets[i].String(), tag: tags[i]})
-	}
-	return entries, true
-}
-
+// cacheLoads reports whether the cache file at path loads with tagcache.Load.
 func cacheLoads(path string) bool {
-	_, ok := cacheEntries(path)
-	return ok
-}
-
-// encodeCache returns the bytes tagcache.Write writes for entries, with no refs' digest (which
-// no read of the refs gives, so that a read does not take the cache whole).
-func encodeCache(t testing.TB, entries []cacheEntry) []byte {
-	t.Helper()
-	targets := make([]object.ID, len(entries))
-	tags := make([]Tag, len(entries))
-	for i, e := range entries {
-		target, ok := object.ParseID(e.target)
-		if !ok {
-			t.Fatalf("bad object id %q", e.target)
-		}
-		targets[i], tags[i] = target, e.tag
-	}
-	path := filepath.Join(t.TempDir(), "tag-cache")
-	tagcache.Write(path, [tagcache.DigestSize]byte{}, targets, tags)
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
+	tags, _, _ := tagcache.Load(path)
+	return tags != nil
 }
 
 // assertCacheHolds checks that the cache file loads and holds, for each tag, the object its ref
@@ -232,20 +173,24 @@ func encodeCache(t testing.TB, entries []cacheEntry) []byte {
 func assertCacheHolds(t *testing.T, dir string, want []Tag) {
 	t.Helper()
 	path := tagCachePath(t, dir)
-	entries, ok := cacheEntries(path)
-	if !ok {
+	cached, cachedTargets, _ := tagcache.Load(path)
+	if cached == nil {
 		t.Errorf("the tag cache %s is missing or does not load after a read", path)
 		return
 	}
-	targets := refTargets(t, dir)
+	targets := gittest.RefTargets(t, dir)
 	var missing []string
 	for _, tag := range want {
-		i := slices.IndexFunc(entries, func(e cacheEntry) bool {
-			return e.tag.Name == tag.Name && e.target == targets[tag.Name]
-		})
+		i := -1 // the entry of the tag and of the object its ref names
+		for k := range cached {
+			if cached[k].Name == tag.Name && cachedTargets[k].String() == targets[tag.Name] {
+				i = k
+				break
+			}
+		}
 		if i < 0 {
 			missing = append(missing, tag.Name+" (object "+targets[tag.Name]+")")
-		} else if got := tagLine(entries[i].tag); got != tagLine(tag) {
+		} else if got := tagLine(cached[i]); got != tagLine(tag) {
 			t.Errorf("the tag cache entry for %s (object %s):\n  got:  %s\n  want: %s", tag.Name, targets[tag.Name], got, tagLine(tag))
 		}
 	}
@@ -273,7 +218,7 @@ func assertNoTemporaryFiles(t *testing.T, dir string) {
 // puts it back (also run at cleanup).
 func hideObjects(t *testing.T, dir string) (restore func()) {
 	t.Helper()
-	objects := filepath.Join(commonDir(t, dir), "objects")
+	objects := filepath.Join(gittest.CommonDir(t, dir), "objects")
 	hidden := objects + ".hidden"
 	if err := os.Rename(objects, hidden); err != nil {
 		t.Fatal(err)
@@ -342,60 +287,9 @@ func assertIdentical(t *testing.T, what string, got, want []Tag) {
 	}
 }
 
-// addVariedTags creates one tag of every kind Tags distinguishes: annotated and lightweight
-// tags of commits, trees and blobs, tags of tags, several time zones, signed messages,
-// non-UTF-8, empty and whitespace-only messages, and a tag object without a tagger.
-func addVariedTags(t *testing.T, dir string) {
-	t.Helper()
-	head := gitCmd(t, dir, "rev-parse", "HEAD")
-	for _, date := range []struct{ name, date string }{
-		{"churn@v1.0.0", "2024-03-01T12:00:00+0530"},
-		{"churn#prod#1", "2024-03-01T12:00:00-0800"},
-		{"churn#dev#2", "2024-03-01T12:00:00+0000"},
-		{"churn@v1.0.1", "2024-03-01T12:00:00+1245"},
-		{"churn@v1.0.2", "2024-03-01T12:00:00-0930"},
-	} {
-		t.Setenv("GIT_COMMITTER_DATE", date.date)
-		gitCmd(t, dir, "tag", "-a", date.name, "-m", "Registering "+date.name)
-	}
-	t.Setenv("GIT_COMMITTER_DATE", "2024-03-02T08:00:00+0200")
-	t.Setenv("GIT_COMMITTER_NAME", "Zoë Ærøskøbing")
-	gitCmd(t, dir, "tag", "-a", "unicode-tagger", "-m", "Zoë tags — ünïcödé")
-	t.Setenv("GIT_COMMITTER_NAME", "Cy Committer")
-	gitCmd(t, dir, "tag", "light")
-	gitCmd(t, dir, "tag", "-a", "tree-annotated", "-m", "a tree", "HEAD^{tree}")
-	gitCmd(t, dir, "tag", "tree-light", "HEAD^{tree}")
-	gitCmd(t, dir, "tag", "-a", "blob-annotated", "-m", "a blob", "HEAD:artifacts.yaml")
-	gitCmd(t, dir, "tag", "blob-light", "HEAD:artifacts.yaml")
-	gitCmd(t, dir, "tag", "-a", "inner", "-m", "inner message")
-	t.Setenv("GIT_COMMITTER_NAME", "Outer Tagger")
-	t.Setenv("GIT_COMMITTER_DATE", "2024-03-02T08:00:00-0300")
-	gitCmd(t, dir, "tag", "-a", "outer", "-m", "outer message", "inner")
-	gitCmd(t, dir, "tag", "-a", "outermost", "-m", "outermost message", "outer")
-	gitCmd(t, dir, "tag", "-a", "tag-of-tree-tag", "-m", "peels to a tree", "tree-annotated")
-	gitCmd(t, dir, "tag", "light-to-tag", "inner") // a lightweight ref to a tag object
-	t.Setenv("GIT_COMMITTER_NAME", "Cy Committer")
-
-	header := "object " + head + "\ntype commit\ntag %s\ntagger Tess Tagger <tess@example.com> 1709294400 +0100\n\n"
-	raw := func(name, message string) string { return fmt.Sprintf(header, name) + message }
-	mktag(t, dir, "pgp", raw("pgp", "Registering artifact churn version v1.0.0\n"+
-		"-----BEGIN PGP SIGNATURE-----\n\niQEzBAABCAAdFiEE\n=abcd\n-----END PGP SIGNATURE-----\n"))
-	mktag(t, dir, "ssh", raw("ssh", "Assigning stage prod\n\nwith a body\n"+
-		"-----BEGIN SSH SIGNATURE-----\nU1NIU0lHAAAAAQ\n-----END SSH SIGNATURE-----\n"))
-	mktag(t, dir, "x509", raw("x509", "x509 signed\n-----BEGIN SIGNED MESSAGE-----\nMIAG\n-----END SIGNED MESSAGE-----\n"))
-	mktag(t, dir, "quoted", raw("quoted", "see -----BEGIN PGP SIGNATURE----- above\n"))
-	mktag(t, dir, "trailing", raw("trailing", "subject\n\nbody line\n\n\n"))
-	mktag(t, dir, "latin1", raw("latin1", "caf\xe9 \xff\xfe\n"))
-	mktag(t, dir, "empty", raw("empty", ""))
-	mktag(t, dir, "newlines-only", raw("newlines-only", "\n\n"))
-	mktag(t, dir, "no-message", strings.TrimSuffix(fmt.Sprintf(header, "no-message"), "\n"))
-	mktag(t, dir, "no-tagger", "object "+head+"\ntype commit\ntag no-tagger\n\nold tag\n")
-	mktag(t, dir, "no-tagger-tree", "object "+gitCmd(t, dir, "rev-parse", "HEAD^{tree}")+"\ntype tree\ntag no-tagger-tree\n\n")
-}
-
 func TestTagCacheColdReadWritesItWarmReadReadsNoObject(t *testing.T) {
 	dir := newRepo(t)
-	addVariedTags(t, dir)
+	gittest.AddVariedTags(t, dir)
 	path := tagCachePath(t, dir)
 	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("setup: a tag cache exists before any read (stat: %v)", err)
@@ -444,7 +338,7 @@ func TestTagCacheColdReadWritesItWarmReadReadsNoObject(t *testing.T) {
 
 func TestTagCacheObjectKindsSameColdAndWarm(t *testing.T) {
 	dir := newRepo(t)
-	addVariedTags(t, dir)
+	gittest.AddVariedTags(t, dir)
 	tags := assertColdAndWarm(t, "every kind of tag", dir)
 
 	// What git reports is checked above; these spell out the cases the issue names.
@@ -469,7 +363,7 @@ func TestTagCacheKeepsOddTaggerLines(t *testing.T) {
 	// Whatever parseSignature makes of a tagger line, the cache must give it back unchanged.
 	// (git itself reads some of these differently; only cold against warm is compared.)
 	dir := newRepo(t)
-	head := gitCmd(t, dir, "rev-parse", "HEAD")
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
 	for i, tagger := range []string{
 		"T <t@example.com> 0 +0000",
 		"T <t@example.com> -62135596800 +0100", // 0001-01-01T00:00:00Z: the instant time.Time{} holds
@@ -486,7 +380,7 @@ func TestTagCacheKeepsOddTaggerLines(t *testing.T) {
 		"",
 	} {
 		name := fmt.Sprintf("odd%02d", i)
-		mktag(t, dir, name, "object "+head+"\ntype commit\ntag "+name+"\ntagger "+tagger+"\n\nodd tagger\n")
+		gittest.Mktag(t, dir, name, "object "+head+"\ntype commit\ntag "+name+"\ntagger "+tagger+"\n\nodd tagger\n")
 	}
 	cold := readTags(t, dir)
 	restore := hideObjects(t, dir)
@@ -500,11 +394,11 @@ func TestTagCacheKeepsOddTaggerLines(t *testing.T) {
 
 func TestTagCacheDeletedAndRecreatedTags(t *testing.T) {
 	dir := newRepo(t)
-	first := gitCmd(t, dir, "rev-parse", "HEAD")
-	second := commitFile(t, dir, "metrics.txt", "auc 0.9\n", "second")
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "first message", first)
-	gitCmd(t, dir, "tag", "-a", "keep", "-m", "keep")
-	gitCmd(t, dir, "tag", "light", first)
+	first := gittest.Git(t, dir, "rev-parse", "HEAD")
+	second := gittest.CommitFile(t, dir, "metrics.txt", "auc 0.9\n", "second")
+	gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "first message", first)
+	gittest.Git(t, dir, "tag", "-a", "keep", "-m", "keep")
+	gittest.Git(t, dir, "tag", "light", first)
 
 	// check reads twice (the second from a warm cache) and compares both with git.
 	check := func(what string) map[string]Tag {
@@ -521,47 +415,47 @@ func TestTagCacheDeletedAndRecreatedTags(t *testing.T) {
 	}
 	check("before")
 
-	gitCmd(t, dir, "tag", "-d", "churn@v1.0.0")
+	gittest.Git(t, dir, "tag", "-d", "churn@v1.0.0")
 	if _, ok := check("deleted")["churn@v1.0.0"]; ok {
 		t.Errorf("a deleted tag is still returned")
 	}
 	t.Setenv("GIT_COMMITTER_DATE", "2024-01-02T10:00:00+0100")
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "second message", first)
+	gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "second message", first)
 	if got := check("re-created with a new message")["churn@v1.0.0"]; got.Message != "second message" {
 		t.Errorf("re-created tag: message %q, want %q", got.Message, "second message")
 	}
 
-	gitCmd(t, dir, "tag", "-d", "churn@v1.0.0")
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "second message", second)
+	gittest.Git(t, dir, "tag", "-d", "churn@v1.0.0")
+	gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "second message", second)
 	if got := check("re-created on another commit")["churn@v1.0.0"]; got.Commit != second {
 		t.Errorf("re-created tag: commit %s, want %s", got.Commit, second)
 	}
 
-	gitCmd(t, dir, "tag", "-d", "churn@v1.0.0")
-	gitCmd(t, dir, "tag", "churn@v1.0.0", first)
+	gittest.Git(t, dir, "tag", "-d", "churn@v1.0.0")
+	gittest.Git(t, dir, "tag", "churn@v1.0.0", first)
 	if got := check("re-created lightweight")["churn@v1.0.0"]; got.Annotated || got.Message != "" {
 		t.Errorf("re-created lightweight tag = %+v, want a lightweight tag", got)
 	}
 
-	gitCmd(t, dir, "tag", "-d", "light")
-	gitCmd(t, dir, "tag", "-a", "light", "-m", "now annotated", second)
+	gittest.Git(t, dir, "tag", "-d", "light")
+	gittest.Git(t, dir, "tag", "-a", "light", "-m", "now annotated", second)
 	if got := check("lightweight re-created annotated")["light"]; !got.Annotated || got.Message != "now annotated" {
 		t.Errorf("re-created annotated tag = %+v", got)
 	}
 
 	// The same again with every ref packed: the new loose ref replaces a packed one that is gone.
-	gitCmd(t, dir, "pack-refs", "--all")
+	gittest.Git(t, dir, "pack-refs", "--all")
 	check("packed")
-	gitCmd(t, dir, "tag", "-d", "keep")
-	gitCmd(t, dir, "tag", "-a", "keep", "-m", "kept, re-created", second)
+	gittest.Git(t, dir, "tag", "-d", "keep")
+	gittest.Git(t, dir, "tag", "-a", "keep", "-m", "kept, re-created", second)
 	if got := check("packed tag re-created")["keep"]; got.Message != "kept, re-created" {
 		t.Errorf("re-created packed tag: message %q", got.Message)
 	}
 
 	// Re-created exactly as before (same content, same date): the same object id, the old content.
 	t.Setenv("GIT_COMMITTER_DATE", "2024-01-01T10:00:00+0000")
-	gitCmd(t, dir, "tag", "-d", "churn@v1.0.0")
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "first message", first)
+	gittest.Git(t, dir, "tag", "-d", "churn@v1.0.0")
+	gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "first message", first)
 	if got := check("re-created as the first time")["churn@v1.0.0"]; got.Message != "first message" || got.Commit != first {
 		t.Errorf("re-created tag = %+v, want the first message on %s", got, first)
 	}
@@ -584,7 +478,7 @@ func TestTagCacheForceMovedTags(t *testing.T) {
 		for _, packed := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s, packed=%t", tc.name, packed), func(t *testing.T) {
 				dir := newRepo(t)
-				gitCmd(t, dir, "tag", "-a", "other", "-m", "other")
+				gittest.Git(t, dir, "tag", "-a", "other", "-m", "other")
 				const name = "churn@v1.0.0"
 				args := func(list []string, defaultTarget string) []string {
 					out := []string{"tag"}
@@ -600,17 +494,17 @@ func TestTagCacheForceMovedTags(t *testing.T) {
 					}
 					return out
 				}
-				gitCmd(t, dir, args(tc.before, "HEAD")...)
-				commitFile(t, dir, "metrics.txt", "auc 0.9\n", "second")
+				gittest.Git(t, dir, args(tc.before, "HEAD")...)
+				gittest.CommitFile(t, dir, "metrics.txt", "auc 0.9\n", "second")
 				if packed {
-					gitCmd(t, dir, "pack-refs", "--all")
+					gittest.Git(t, dir, "pack-refs", "--all")
 				}
 				assertSameTags(t, "before", readTags(t, dir), gitTags(t, dir))
-				oldTarget := refTargets(t, dir)[name]
+				oldTarget := gittest.RefTargets(t, dir)[name]
 
 				t.Setenv("GIT_COMMITTER_DATE", "2024-01-03T10:00:00-0500")
-				gitCmd(t, dir, args(tc.after, "HEAD~")...)
-				if refTargets(t, dir)[name] == oldTarget {
+				gittest.Git(t, dir, args(tc.after, "HEAD~")...)
+				if gittest.RefTargets(t, dir)[name] == oldTarget {
 					t.Fatalf("setup: git tag %v left the ref where it was", tc.after)
 				}
 				want := gitTags(t, dir)
@@ -629,10 +523,10 @@ func corruptionRepo(t *testing.T) (dir string, valid []byte, want []Tag) {
 	t.Helper()
 	dir = newRepo(t)
 	t.Setenv("GIT_COMMITTER_DATE", "2024-03-01T12:00:00+0530")
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering artifact churn version v1.0.0")
-	gitCmd(t, dir, "tag", "-a", "churn#prod#1", "-m", "Assigning stage prod")
-	gitCmd(t, dir, "tag", "churn#dev#2")
-	gitCmd(t, dir, "tag", "-a", "tree", "-m", "a tree", "HEAD^{tree}")
+	gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering artifact churn version v1.0.0")
+	gittest.Git(t, dir, "tag", "-a", "churn#prod#1", "-m", "Assigning stage prod")
+	gittest.Git(t, dir, "tag", "churn#dev#2")
+	gittest.Git(t, dir, "tag", "-a", "tree", "-m", "a tree", "HEAD^{tree}")
 	want = gitTags(t, dir)
 	assertSameTags(t, "first read", readTags(t, dir), want)
 	valid, err := os.ReadFile(tagCachePath(t, dir))
@@ -651,13 +545,7 @@ func withChecksum(body []byte) []byte {
 // git reports and leaves a valid cache behind.
 func assertRecovers(t *testing.T, what, dir string, content []byte, want []Tag) {
 	t.Helper()
-	path := tagCachePath(t, dir)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, content, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	gittest.WriteFile(t, tagCachePath(t, dir), string(content))
 	assertSameTags(t, what, readTags(t, dir), want)
 	if !cacheLoads(tagCachePath(t, dir)) {
 		t.Errorf("%s: the cache was not rewritten valid by the read", what)
@@ -753,7 +641,7 @@ func TestTagCacheCorruptFileIsRebuilt(t *testing.T) {
 		if err := os.RemoveAll(gitModel); err != nil {
 			t.Fatal(err)
 		}
-		writeFile(t, gitModel, "not a directory\n")
+		gittest.WriteFile(t, gitModel, "not a directory\n")
 		defer os.Remove(gitModel)
 		for i := range 2 {
 			assertSameTags(t, fmt.Sprintf("read %d", i+1), readTags(t, dir), want)
@@ -785,35 +673,29 @@ func TestTagCacheChecksummedNonsenseDoesNotPanic(t *testing.T) {
 	// A cache whose checksum is right but whose values no tag object can give (written by a
 	// buggy or future writer, or by hand) may be trusted, but must not crash the reader.
 	dir := newRepo(t)
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering")
+	gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering")
 	want := gitTags(t, dir)
-	target := refTargets(t, dir)["churn@v1.0.0"]
-	for _, tc := range []struct {
-		name string
-		when time.Time
-	}{
-		{"offset of -2^31 seconds", time.Unix(1709294400, 0).In(time.FixedZone("", -1<<31))},
-		{"offset of 2^31-1 seconds", time.Unix(1709294400, 0).In(time.FixedZone("", 1<<31-1))},
-		{"offset of -2^40 seconds", time.Unix(1709294400, 0).In(time.FixedZone("", -1<<40))},
-		{"year 292277026596", time.Unix(1<<63-1, 0)},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
+	target := gittest.MustID(t, gittest.RefTargets(t, dir)["churn@v1.0.0"])
+	for _, tc := range gittest.NonsenseTaggerTimes() {
+		t.Run(tc.Name, func(t *testing.T) {
 			tag := want[0]
-			tag.When = tc.when
-			content := encodeCache(t, []cacheEntry{{target: target, tag: tag}})
+			tag.When = tc.When
+			// Written with no refs' digest (which no read of the refs gives), so that a read
+			// decodes every entry.
+			path := tagCachePath(t, dir)
+			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				t.Fatal(err)
+			}
+			tagcache.Write(path, [tagcache.DigestSize]byte{}, []object.ID{target}, []Tag{tag})
+			if _, err := os.Stat(path); err != nil {
+				t.Fatalf("setup: tagcache.Write wrote no cache: %v", err)
+			}
 			func() { // tagcache.Load alone: pkg/internal/tagcache
 				defer func() {
 					if p := recover(); p != nil {
-						t.Errorf("Tags() panicked on a checksummed cache holding a tagger time %s: %v", tc.name, p)
+						t.Errorf("Tags() panicked on a checksummed cache holding a tagger time %s: %v", tc.Name, p)
 					}
 				}()
-				path := tagCachePath(t, dir)
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, content, 0o644); err != nil {
-					t.Fatal(err)
-				}
 				tryReadTags(dir)
 			}()
 		})
@@ -834,7 +716,7 @@ func recount(t *testing.T, magic, body []byte, delta int) []byte {
 
 func TestTagCacheLargeTruncated(t *testing.T) {
 	dir := newRepo(t)
-	head := gitCmd(t, dir, "rev-parse", "HEAD")
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
 	var stream strings.Builder
 	for i := range 600 {
 		msg := fmt.Sprintf("Registering artifact m%d version v0.0.%d", i%20, i)
@@ -844,7 +726,7 @@ func TestTagCacheLargeTruncated(t *testing.T) {
 			fmt.Fprintf(&stream, "reset refs/tags/light%d\nfrom %s\n\n", i, head)
 		}
 	}
-	gitInput(t, dir, stream.String(), "fast-import", "--quiet")
+	gittest.GitInput(t, dir, stream.String(), "fast-import", "--quiet")
 	want := gitTags(t, dir)
 	assertSameTags(t, "cold read", readTags(t, dir), want)
 	valid, err := os.ReadFile(tagCachePath(t, dir))
@@ -860,19 +742,19 @@ func TestTagCacheLargeTruncated(t *testing.T) {
 
 func TestTagCacheFromAnotherRepositoryWithTheSameNames(t *testing.T) {
 	dir := newRepo(t)
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering churn v1.0.0")
-	gitCmd(t, dir, "tag", "-a", "churn#prod#1", "-m", "Assigning prod")
-	gitCmd(t, dir, "tag", "churn#dev#1")
-	gitCmd(t, dir, "tag", "-a", "shared", "-m", "the same object in both")
+	gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering churn v1.0.0")
+	gittest.Git(t, dir, "tag", "-a", "churn#prod#1", "-m", "Assigning prod")
+	gittest.Git(t, dir, "tag", "churn#dev#1")
+	gittest.Git(t, dir, "tag", "-a", "shared", "-m", "the same object in both")
 
 	// A clone that then went its own way: the same names, mostly on other objects.
 	other := filepath.Join(t.TempDir(), "other")
-	gitCmd(t, dir, "clone", "-q", dir, other)
-	commitFile(t, other, "metrics.txt", "auc 0.7\n", "elsewhere")
+	gittest.Git(t, dir, "clone", "-q", dir, other)
+	gittest.CommitFile(t, other, "metrics.txt", "auc 0.7\n", "elsewhere")
 	t.Setenv("GIT_COMMITTER_DATE", "2024-06-01T10:00:00+0900")
-	gitCmd(t, other, "tag", "-f", "-a", "churn@v1.0.0", "-m", "Registering churn v1.0.0, other repository")
-	gitCmd(t, other, "tag", "-f", "churn#prod#1")
-	gitCmd(t, other, "tag", "-f", "-a", "churn#dev#1", "-m", "annotated over there")
+	gittest.Git(t, other, "tag", "-f", "-a", "churn@v1.0.0", "-m", "Registering churn v1.0.0, other repository")
+	gittest.Git(t, other, "tag", "-f", "churn#prod#1")
+	gittest.Git(t, other, "tag", "-f", "-a", "churn#dev#1", "-m", "annotated over there")
 	readTags(t, other)
 	foreign, err := os.ReadFile(tagCachePath(t, other))
 	if err != nil {
@@ -893,25 +775,25 @@ func TestTagCacheFromAnotherRepositoryWithTheSameNames(t *testing.T) {
 
 func TestTagCacheDropsEntriesOfDeletedTags(t *testing.T) {
 	dir := newRepo(t)
-	head := gitCmd(t, dir, "rev-parse", "HEAD")
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
 	var stream strings.Builder
 	for i := range 300 {
 		msg := fmt.Sprintf("tag %d", i)
 		fmt.Fprintf(&stream, "tag t%03d\nfrom %s\ntagger T <t@example.com> %d +0000\ndata %d\n%s\n", i, head, 1700000000+i, len(msg), msg)
 	}
-	gitInput(t, dir, stream.String(), "fast-import", "--quiet")
+	gittest.GitInput(t, dir, stream.String(), "fast-import", "--quiet")
 	readTags(t, dir)
 	var deletions strings.Builder
 	for i := 50; i < 300; i++ {
 		fmt.Fprintf(&deletions, "delete refs/tags/t%03d\n", i)
 	}
-	gitInput(t, dir, deletions.String(), "update-ref", "--stdin")
+	gittest.GitInput(t, dir, deletions.String(), "update-ref", "--stdin")
 
 	want := gitTags(t, dir)
 	assertSameTags(t, "after deleting 250 of 300 tags", readTags(t, dir), want)
 	readTags(t, dir)
-	cache, ok := cacheEntries(tagCachePath(t, dir))
-	if !ok {
+	cache, _, _ := tagcache.Load(tagCachePath(t, dir))
+	if cache == nil {
 		t.Fatal("the cache does not load")
 	}
 	// Some entries of deleted tags may stay, but not five times as many as are needed.
@@ -1034,9 +916,9 @@ func TestTagCacheHelperProcess(t *testing.T) {
 func TestTagCacheConcurrentReadersAndWriters(t *testing.T) {
 	dir := newRepo(t)
 	for i := range 8 {
-		gitCmd(t, dir, "tag", "-a", fmt.Sprintf("base@v0.0.%d", i), "-m", "base")
+		gittest.Git(t, dir, "tag", "-a", fmt.Sprintf("base@v0.0.%d", i), "-m", "base")
 	}
-	gitCmd(t, dir, "tag", "base-light")
+	gittest.Git(t, dir, "tag", "base-light")
 	var initial []string
 	for _, tag := range gitTags(t, dir) {
 		initial = append(initial, tag.Name)
@@ -1098,21 +980,21 @@ func TestTagCacheConcurrentReadersAndWriters(t *testing.T) {
 	var created []tagCreation
 	for i := range 30 {
 		if i%10 == 5 {
-			commitFile(t, dir, "metrics.txt", fmt.Sprintf("auc 0.%d\n", i), fmt.Sprintf("commit %d", i))
+			gittest.CommitFile(t, dir, "metrics.txt", fmt.Sprintf("auc 0.%d\n", i), fmt.Sprintf("commit %d", i))
 		}
 		name := fmt.Sprintf("m%d@v1.0.%d", i%4, i)
 		start := time.Now().UnixNano()
 		if i%5 == 4 {
-			gitCmd(t, dir, "tag", name)
+			gittest.Git(t, dir, "tag", name)
 		} else {
-			gitCmd(t, dir, "tag", "-a", name, "-m", "Registering "+name)
+			gittest.Git(t, dir, "tag", "-a", name, "-m", "Registering "+name)
 		}
 		created = append(created, tagCreation{name, start, time.Now().UnixNano()})
 		time.Sleep(2 * time.Millisecond)
 	}
 	close(stop)
 	wg.Wait()
-	writeFile(t, stopFile, "")
+	gittest.WriteFile(t, stopFile, "")
 	for i, h := range helpers {
 		err := h.cmd.Wait()
 		if err != nil {
@@ -1150,24 +1032,24 @@ func TestTagCacheConcurrentReadersAndWriters(t *testing.T) {
 func TestTagCacheRefLayouts(t *testing.T) {
 	t.Run("packed and loose, a loose ref over a packed one", func(t *testing.T) {
 		dir := newRepo(t)
-		gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "packed annotated")
-		gitCmd(t, dir, "tag", "-a", "churn#prod#1", "-m", "packed, moved later")
-		gitCmd(t, dir, "tag", "churn#dev#1")
-		gitCmd(t, dir, "tag", "-a", "a/b@v1.0.0", "-m", "packed nested")
-		gitCmd(t, dir, "pack-refs", "--all")
+		gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "packed annotated")
+		gittest.Git(t, dir, "tag", "-a", "churn#prod#1", "-m", "packed, moved later")
+		gittest.Git(t, dir, "tag", "churn#dev#1")
+		gittest.Git(t, dir, "tag", "-a", "a/b@v1.0.0", "-m", "packed nested")
+		gittest.Git(t, dir, "pack-refs", "--all")
 		readTags(t, dir) // the cache knows the packed targets
-		second := commitFile(t, dir, "metrics.txt", "auc 0.9\n", "second")
+		second := gittest.CommitFile(t, dir, "metrics.txt", "auc 0.9\n", "second")
 		t.Setenv("GIT_COMMITTER_DATE", "2024-01-05T10:00:00+0100")
-		gitCmd(t, dir, "tag", "-f", "-a", "churn#prod#1", "-m", "loose over packed", second)
-		gitCmd(t, dir, "tag", "-f", "churn#dev#1", second)
-		gitCmd(t, dir, "tag", "-f", "-a", "a/b@v1.0.0", "-m", "loose nested over packed")
-		gitCmd(t, dir, "tag", "-a", "churn@v1.1.0", "-m", "loose only", second)
+		gittest.Git(t, dir, "tag", "-f", "-a", "churn#prod#1", "-m", "loose over packed", second)
+		gittest.Git(t, dir, "tag", "-f", "churn#dev#1", second)
+		gittest.Git(t, dir, "tag", "-f", "-a", "a/b@v1.0.0", "-m", "loose nested over packed")
+		gittest.Git(t, dir, "tag", "-a", "churn@v1.1.0", "-m", "loose only", second)
 		packedRefs, err := os.ReadFile(filepath.Join(dir, ".git", "packed-refs"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, name := range []string{"churn#prod#1", "churn#dev#1", "a/b@v1.0.0"} {
-			loose := gitCmd(t, dir, "rev-parse", "refs/tags/"+name)
+			loose := gittest.Git(t, dir, "rev-parse", "refs/tags/"+name)
 			if !bytes.Contains(packedRefs, []byte(" refs/tags/"+name+"\n")) || bytes.Contains(packedRefs, []byte(loose+" refs/tags/"+name+"\n")) {
 				t.Fatalf("setup: %s is not packed with a target other than its loose %s", name, loose)
 			}
@@ -1183,13 +1065,13 @@ func TestTagCacheRefLayouts(t *testing.T) {
 			dir := newRepo(t)
 			for i, name := range names {
 				if i%3 == 2 {
-					gitCmd(t, dir, "tag", name)
+					gittest.Git(t, dir, "tag", name)
 				} else {
-					gitCmd(t, dir, "tag", "-a", name, "-m", "msg "+name)
+					gittest.Git(t, dir, "tag", "-a", name, "-m", "msg "+name)
 				}
 			}
 			if packed {
-				gitCmd(t, dir, "pack-refs", "--all")
+				gittest.Git(t, dir, "pack-refs", "--all")
 			}
 			tags := assertColdAndWarm(t, "special names", dir)
 			if len(tags) != len(names) {
@@ -1200,13 +1082,13 @@ func TestTagCacheRefLayouts(t *testing.T) {
 
 	t.Run("a symbolic ref under refs/tags", func(t *testing.T) {
 		dir := newRepo(t)
-		gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "the target")
-		gitCmd(t, dir, "tag", "light")
-		gitCmd(t, dir, "pack-refs", "--all")
-		gitCmd(t, dir, "tag", "-a", "loose", "-m", "a loose one")
-		gitCmd(t, dir, "symbolic-ref", "refs/tags/latest", "refs/tags/churn@v1.0.0")
-		gitCmd(t, dir, "symbolic-ref", "refs/tags/nested/branch", "refs/heads/main")
-		if _, err := refs.ReadTags(commonDir(t, dir), ""); !errors.Is(err, refs.ErrFallback) {
+		gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "the target")
+		gittest.Git(t, dir, "tag", "light")
+		gittest.Git(t, dir, "pack-refs", "--all")
+		gittest.Git(t, dir, "tag", "-a", "loose", "-m", "a loose one")
+		gittest.Git(t, dir, "symbolic-ref", "refs/tags/latest", "refs/tags/churn@v1.0.0")
+		gittest.Git(t, dir, "symbolic-ref", "refs/tags/nested/branch", "refs/heads/main")
+		if _, err := refs.ReadTags(gittest.CommonDir(t, dir), ""); !errors.Is(err, refs.ErrFallback) {
 			t.Fatalf("refs.ReadTags with a symbolic ref: err = %v, want refs.ErrFallback", err)
 		}
 		tags := assertColdAndWarm(t, "with symbolic refs", dir)
@@ -1217,22 +1099,22 @@ func TestTagCacheRefLayouts(t *testing.T) {
 
 	t.Run("a linked worktree shares the main repository's cache", func(t *testing.T) {
 		dir := newRepo(t)
-		gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "from the main work tree")
-		gitCmd(t, dir, "tag", "light")
+		gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "from the main work tree")
+		gittest.Git(t, dir, "tag", "light")
 		wt := filepath.Join(t.TempDir(), "wt")
-		gitCmd(t, dir, "worktree", "add", "-q", wt)
-		gitCmd(t, wt, "tag", "-a", "churn#prod#1", "-m", "from the linked worktree")
+		gittest.Git(t, dir, "worktree", "add", "-q", wt)
+		gittest.Git(t, wt, "tag", "-a", "churn#prod#1", "-m", "from the linked worktree")
 
 		want := gitTags(t, dir)
 		assertSameTags(t, "read from the worktree", readTags(t, wt), want)
-		if realPath(t, commonDir(t, wt)) != realPath(t, filepath.Join(dir, ".git")) {
-			t.Fatalf("setup: git's common dir of the worktree is %s, not the main .git", commonDir(t, wt))
+		if realPath(t, gittest.CommonDir(t, wt)) != realPath(t, filepath.Join(dir, ".git")) {
+			t.Fatalf("setup: git's common dir of the worktree is %s, not the main .git", gittest.CommonDir(t, wt))
 		}
 		mainCache := filepath.Join(dir, ".git", tagcache.File)
 		if !cacheLoads(mainCache) {
 			t.Errorf("a read from the linked worktree wrote no cache in the common dir (%s)", mainCache)
 		}
-		own := filepath.Join(gitCmd(t, wt, "rev-parse", "--path-format=absolute", "--git-dir"), "git-model")
+		own := filepath.Join(gittest.Git(t, wt, "rev-parse", "--path-format=absolute", "--git-dir"), "git-model")
 		if _, err := os.Stat(own); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("a read from the linked worktree wrote %s (stat: %v); the cache belongs in the common dir", own, err)
 		}
@@ -1260,13 +1142,13 @@ func TestTagsReadManyObjectsWhereGitDoes(t *testing.T) {
 		for _, layout := range []string{"GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "linked worktree", "GIT_DIR of a bare clone"} {
 			t.Run(fmt.Sprintf("%s, %d tags", layout, count), func(t *testing.T) {
 				dir := newRepo(t)
-				head := gitCmd(t, dir, "rev-parse", "HEAD")
+				head := gittest.Git(t, dir, "rev-parse", "HEAD")
 				var stream strings.Builder
 				for i := range count {
 					msg := fmt.Sprintf("Registering artifact m version v0.0.%d", i)
 					fmt.Fprintf(&stream, "tag m@v0.0.%d\nfrom %s\ntagger T <t@example.com> %d +0200\ndata %d\n%s\n", i, head, 1700000000+i, len(msg), msg)
 				}
-				gitInput(t, dir, stream.String(), "fast-import", "--quiet")
+				gittest.GitInput(t, dir, stream.String(), "fast-import", "--quiet")
 				from := dir
 				switch layout {
 				case "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES":
@@ -1283,10 +1165,10 @@ func TestTagsReadManyObjectsWhereGitDoes(t *testing.T) {
 					t.Setenv(layout, elsewhere)
 				case "linked worktree":
 					from = filepath.Join(t.TempDir(), "wt")
-					gitCmd(t, dir, "worktree", "add", "-q", from)
+					gittest.Git(t, dir, "worktree", "add", "-q", from)
 				case "GIT_DIR of a bare clone":
 					bare := filepath.Join(t.TempDir(), "bare.git")
-					gitCmd(t, dir, "clone", "-q", "--bare", dir, bare)
+					gittest.Git(t, dir, "clone", "-q", "--bare", dir, bare)
 					t.Setenv("GIT_DIR", bare)
 				}
 				want := gitTags(t, from)
@@ -1307,9 +1189,9 @@ func TestTagsReadManyObjectsWhereGitDoes(t *testing.T) {
 // from their objects, and rewrites it once more than cacheSlack are missing.
 func TestTagCacheSlack(t *testing.T) {
 	dir := t.TempDir()
-	gitCmd(t, dir, "init", "-q")
-	gitCmd(t, dir, "commit", "-q", "--allow-empty", "-m", "c")
-	gitCmd(t, dir, "tag", "-a", "m@v0.0.1", "-m", "first")
+	gittest.Git(t, dir, "init", "-q")
+	gittest.Git(t, dir, "commit", "-q", "--allow-empty", "-m", "c")
+	gittest.Git(t, dir, "tag", "-a", "m@v0.0.1", "-m", "first")
 	r, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -1329,7 +1211,7 @@ func TestTagCacheSlack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gitCmd(t, dir, "tag", "-a", "m#prod#1", "-m", "second")
+	gittest.Git(t, dir, "tag", "-a", "m#prod#1", "-m", "second")
 	if tags := read(); len(tags) != 2 || tags[0].Message != "second" {
 		t.Fatalf("Tags() after one new tag = %+v, want both, the new one read from its object", tags)
 	}
@@ -1337,11 +1219,11 @@ func TestTagCacheSlack(t *testing.T) {
 		t.Errorf("one new tag rewrote the cache; a read within the slack leaves it as it is")
 	}
 	for i := range cacheSlack + 1 {
-		gitCmd(t, dir, "tag", "-a", fmt.Sprintf("m#dev#%d", i+2), "-m", "more")
+		gittest.Git(t, dir, "tag", "-a", fmt.Sprintf("m#dev#%d", i+2), "-m", "more")
 	}
 	tags := read()
-	entries, ok := cacheEntries(path)
-	if !ok || len(entries) != len(tags) {
+	entries, _, _ := tagcache.Load(path)
+	if ok := entries != nil; !ok || len(entries) != len(tags) {
 		t.Errorf("after %d new tags the cache holds %d entries (loads: %v), want all %d", cacheSlack+1, len(entries), ok, len(tags))
 	}
 }

@@ -124,16 +124,23 @@ func (r *Repository) ArtifactTags(prefix string) ([]Tag, error) {
 	}
 	var cached []Tag
 	var targets []object.ID
-	if len(list) > directReads {
-		cached, targets, _ = tagcache.Load(filepath.Join(r.CommonDir(), tagcache.File))
+	path := filepath.Join(r.CommonDir(), tagcache.File)
+	if info, err := os.Stat(path); err == nil && len(list) > directReads && int64(len(list))*directReadBytes > info.Size() {
+		cached, targets, _ = tagcache.Load(path)
 	}
 	tags, _, err := r.readThroughCache(list, cached, targets)
 	return tags, err
 }
 
-// directReads is how many tag objects ArtifactTags reads before it rather loads the tag cache
-// (a cache of 40,000 tags loads in about the time 1,000 objects are read).
-const directReads = 1000
+// ArtifactTags reads an artifact's tag objects rather than load the whole tag cache, unless
+// they are more than directReads and reading them costs more than loading the cache: reading
+// one object costs about what loading directReadBytes of the cache does (a cache of 40,000 tags,
+// some 4 MB, loads in about the time 1,000 objects are read), so at 400,000 tags an artifact of
+// 1,000 tags is read directly.
+const (
+	directReads     = 1000
+	directReadBytes = 4 << 10
+)
 
 // readThroughCache returns the tags of refs, taken from the cache (cached and the target of each,
 // in name order) where it has them with the same target and read from their objects otherwise;

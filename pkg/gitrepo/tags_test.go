@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/git-model/git-model/pkg/internal/gittest"
 	"github.com/git-model/git-model/pkg/internal/object"
 )
 
@@ -38,21 +39,14 @@ func mustTag(t *testing.T, tags map[string]Tag, name string) Tag {
 	return tag
 }
 
-// mktag writes a tag object from raw text and points refs/tags/name at it.
-func mktag(t *testing.T, dir, name, raw string) {
-	t.Helper()
-	id := gitInput(t, dir, raw, "hash-object", "-t", "tag", "-w", "--stdin", "--literally")
-	gitCmd(t, dir, "update-ref", "refs/tags/"+name, id)
-}
-
 func TestTagsAnnotatedAndLightweight(t *testing.T) {
 	dir := newRepo(t)
-	head := gitCmd(t, dir, "rev-parse", "HEAD")
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
 	t.Setenv("GIT_COMMITTER_NAME", "Tess Tagger")
 	t.Setenv("GIT_COMMITTER_EMAIL", "tess@example.com")
 	t.Setenv("GIT_COMMITTER_DATE", "2024-02-01T09:30:00+0000")
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering artifact churn version v1.0.0")
-	gitCmd(t, dir, "tag", "churn#prod#1")
+	gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering artifact churn version v1.0.0")
+	gittest.Git(t, dir, "tag", "churn#prod#1")
 
 	tags := tagByName(t, openRepo(t, dir))
 	want := Tag{
@@ -86,12 +80,12 @@ var registryNames = []string{"a/b@v0.0.1", "dir=m#prod#3", "m@v1.0.0+b.1", "m#pr
 func TestTagsNestedAndSpecialNamesSorted(t *testing.T) {
 	dir := newRepo(t)
 	for _, name := range registryNames {
-		gitCmd(t, dir, "tag", "-a", name, "-m", "msg "+name)
+		gittest.Git(t, dir, "tag", "-a", name, "-m", "msg "+name)
 	}
-	gitCmd(t, dir, "branch", "m@v9.9.9") // a branch is not a tag, whatever its name
+	gittest.Git(t, dir, "branch", "m@v9.9.9") // a branch is not a tag, whatever its name
 
 	got := tagNames(t, openRepo(t, dir))
-	want := strings.Split(gitCmd(t, dir, "for-each-ref", "--format=%(refname:strip=2)", "refs/tags/"), "\n")
+	want := strings.Split(gittest.Git(t, dir, "for-each-ref", "--format=%(refname:strip=2)", "refs/tags/"), "\n")
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("Tags() names = %q\nwant (git for-each-ref order) %q", got, want)
 	}
@@ -104,17 +98,17 @@ func TestTagsPackedReadLikeLoose(t *testing.T) {
 	dir := newRepo(t)
 	for i, name := range registryNames {
 		t.Setenv("GIT_COMMITTER_DATE", fmt.Sprintf("2024-02-0%dT09:30:00+0200", i+1))
-		gitCmd(t, dir, "tag", "-a", name, "-m", "msg "+name)
+		gittest.Git(t, dir, "tag", "-a", name, "-m", "msg "+name)
 	}
-	gitCmd(t, dir, "tag", "light")
+	gittest.Git(t, dir, "tag", "light")
 	loose := describeTags(t, openRepo(t, dir))
 
-	gitCmd(t, dir, "pack-refs", "--all")
+	gittest.Git(t, dir, "pack-refs", "--all")
 	if _, err := os.Stat(filepath.Join(dir, ".git", "refs", "tags", "a", "b@v0.0.1")); !os.IsNotExist(err) {
 		t.Fatalf("pack-refs left the loose ref behind (stat: %v)", err)
 	}
 	// One more loose tag beside the packed ones: both stores are read together.
-	gitCmd(t, dir, "tag", "-a", "late@v0.0.1", "-m", "late")
+	gittest.Git(t, dir, "tag", "-a", "late@v0.0.1", "-m", "late")
 	packed := describeTags(t, openRepo(t, dir))
 
 	if len(packed) != len(loose)+1 {
@@ -143,9 +137,9 @@ func describeTags(t *testing.T, r *Repository) map[string]string {
 func TestTagsTaggerTimeZone(t *testing.T) {
 	dir := newRepo(t)
 	t.Setenv("GIT_COMMITTER_DATE", "2024-03-01T12:00:00+0530")
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "in India")
+	gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "in India")
 	t.Setenv("GIT_COMMITTER_DATE", "2024-03-01T12:00:00-0700")
-	gitCmd(t, dir, "tag", "-a", "churn#prod#1", "-m", "in Denver")
+	gittest.Git(t, dir, "tag", "-a", "churn#prod#1", "-m", "in Denver")
 
 	tags := tagByName(t, openRepo(t, dir))
 	for name, want := range map[string]struct {
@@ -167,14 +161,14 @@ func TestTagsTaggerTimeZone(t *testing.T) {
 
 func TestTagsTagOfTagPeelsToCommit(t *testing.T) {
 	dir := newRepo(t)
-	head := gitCmd(t, dir, "rev-parse", "HEAD")
-	gitCmd(t, dir, "tag", "-a", "inner", "-m", "inner message")
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
+	gittest.Git(t, dir, "tag", "-a", "inner", "-m", "inner message")
 	t.Setenv("GIT_COMMITTER_NAME", "Outer Tagger")
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "outer message", "inner")
-	if typ := gitCmd(t, dir, "cat-file", "-t", "churn@v1.0.0^{tag}^{}"); typ != "commit" {
+	gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "outer message", "inner")
+	if typ := gittest.Git(t, dir, "cat-file", "-t", "churn@v1.0.0^{tag}^{}"); typ != "commit" {
 		t.Fatalf("setup: nested tag peels to %s", typ)
 	}
-	if target := gitCmd(t, dir, "cat-file", "-p", "churn@v1.0.0"); !strings.Contains(target, "type tag") {
+	if target := gittest.Git(t, dir, "cat-file", "-p", "churn@v1.0.0"); !strings.Contains(target, "type tag") {
 		t.Fatalf("setup: outer tag does not point to a tag object:\n%s", target)
 	}
 
@@ -189,10 +183,10 @@ func TestTagsTagOfTagPeelsToCommit(t *testing.T) {
 
 func TestTagsOfTreesAndBlobs(t *testing.T) {
 	dir := newRepo(t)
-	gitCmd(t, dir, "tag", "-a", "tree-annotated", "-m", "a tree", "HEAD^{tree}")
-	gitCmd(t, dir, "tag", "tree-light", "HEAD^{tree}")
-	gitCmd(t, dir, "tag", "-a", "blob-annotated", "-m", "a blob", "HEAD:artifacts.yaml")
-	gitCmd(t, dir, "tag", "blob-light", "HEAD:artifacts.yaml")
+	gittest.Git(t, dir, "tag", "-a", "tree-annotated", "-m", "a tree", "HEAD^{tree}")
+	gittest.Git(t, dir, "tag", "tree-light", "HEAD^{tree}")
+	gittest.Git(t, dir, "tag", "-a", "blob-annotated", "-m", "a blob", "HEAD:artifacts.yaml")
+	gittest.Git(t, dir, "tag", "blob-light", "HEAD:artifacts.yaml")
 
 	tags := tagByName(t, openRepo(t, dir))
 	for name, want := range map[string]struct {
@@ -213,20 +207,19 @@ func TestTagsOfTreesAndBlobs(t *testing.T) {
 
 func TestTagsMessages(t *testing.T) {
 	dir := newRepo(t)
-	head := gitCmd(t, dir, "rev-parse", "HEAD")
-	header := "object " + head + "\ntype commit\ntag %s\ntagger Tess Tagger <tess@example.com> 1709294400 +0000\n\n"
-	raw := func(name, message string) string { return fmt.Sprintf(header, name) + message }
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
+	raw := func(name, message string) string { return gittest.RawTag(head, name, "+0000", message) }
 
-	mktag(t, dir, "pgp", raw("pgp", "Registering artifact churn version v1.0.0\n"+
+	gittest.Mktag(t, dir, "pgp", raw("pgp", "Registering artifact churn version v1.0.0\n"+
 		"-----BEGIN PGP SIGNATURE-----\n\niQEzBAABCAAdFiEE\n=abcd\n-----END PGP SIGNATURE-----\n"))
-	mktag(t, dir, "ssh", raw("ssh", "Assigning stage prod\n\nwith a body\n"+
+	gittest.Mktag(t, dir, "ssh", raw("ssh", "Assigning stage prod\n\nwith a body\n"+
 		"-----BEGIN SSH SIGNATURE-----\nU1NIU0lHAAAAAQ\n-----END SSH SIGNATURE-----\n"))
-	mktag(t, dir, "trailing", raw("trailing", "subject\n\nbody line\n\n\n"))
-	mktag(t, dir, "latin1", raw("latin1", "caf\xe9 \xff\xfe\n"))
-	mktag(t, dir, "empty", raw("empty", ""))
+	gittest.Mktag(t, dir, "trailing", raw("trailing", "subject\n\nbody line\n\n\n"))
+	gittest.Mktag(t, dir, "latin1", raw("latin1", "caf\xe9 \xff\xfe\n"))
+	gittest.Mktag(t, dir, "empty", raw("empty", ""))
 	// A marker that does not start a line is part of the message.
-	mktag(t, dir, "quoted", raw("quoted", "see -----BEGIN PGP SIGNATURE----- above\n"))
-	mktag(t, dir, "no-tagger", "object "+head+"\ntype commit\ntag no-tagger\n\nold tag\n")
+	gittest.Mktag(t, dir, "quoted", raw("quoted", "see -----BEGIN PGP SIGNATURE----- above\n"))
+	gittest.Mktag(t, dir, "no-tagger", "object "+head+"\ntype commit\ntag no-tagger\n\nold tag\n")
 
 	tags := tagByName(t, openRepo(t, dir))
 	for name, want := range map[string]string{
@@ -255,8 +248,8 @@ func TestTagsMessages(t *testing.T) {
 
 func TestTagsUnreadableObjectNamesTheTag(t *testing.T) {
 	dir := newRepo(t)
-	gitCmd(t, dir, "tag", "-a", "good", "-m", "good")
-	writeFile(t, filepath.Join(dir, ".git", "refs", "tags", "m", "broken@v1.0.0"), strings.Repeat("ab", 20)+"\n")
+	gittest.Git(t, dir, "tag", "-a", "good", "-m", "good")
+	gittest.WriteFile(t, filepath.Join(dir, ".git", "refs", "tags", "m", "broken@v1.0.0"), strings.Repeat("ab", 20)+"\n")
 
 	_, err := openRepo(t, dir).Tags()
 	if err == nil || !strings.HasPrefix(err.Error(), "reading tag 'm/broken@v1.0.0': ") {
@@ -267,7 +260,7 @@ func TestTagsUnreadableObjectNamesTheTag(t *testing.T) {
 func TestTagsMissingTargetNamesTheTag(t *testing.T) {
 	dir := newRepo(t)
 	missing := strings.Repeat("cd", 20)
-	mktag(t, dir, "m@v1.0.0", "object "+missing+"\ntype commit\ntag m@v1.0.0\n"+
+	gittest.Mktag(t, dir, "m@v1.0.0", "object "+missing+"\ntype commit\ntag m@v1.0.0\n"+
 		"tagger T <t@example.com> 1709294400 +0000\n\nRegistering\n")
 
 	_, err := openRepo(t, dir).Tags()
@@ -282,14 +275,14 @@ func TestTagsManyTags(t *testing.T) {
 	}
 	const count = 40000
 	dir := newRepo(t)
-	head := gitCmd(t, dir, "rev-parse", "HEAD")
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
 	var stream strings.Builder
 	for i := range count {
 		msg := fmt.Sprintf("Registering artifact m%d version v0.0.1", i%100)
 		fmt.Fprintf(&stream, "tag m%d@v0.0.%d\nfrom %s\ntagger T <t@example.com> %d +0100\ndata %d\n%s\n",
 			i%100, i, head, 1700000000+i, len(msg), msg)
 	}
-	gitInput(t, dir, stream.String(), "fast-import", "--quiet")
+	gittest.GitInput(t, dir, stream.String(), "fast-import", "--quiet")
 
 	start := time.Now()
 	tags, err := openRepo(t, dir).Tags()
@@ -353,13 +346,13 @@ func assertArtifactTags(t *testing.T, dir, prefix string, want ...string) {
 func TestArtifactTagsPlainNames(t *testing.T) {
 	dir := newRepo(t)
 	t.Setenv("GIT_COMMITTER_DATE", "2024-03-01T12:00:00+0530")
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering artifact churn version v1.0.0")
-	gitCmd(t, dir, "tag", "churn#prod#1")
-	gitCmd(t, dir, "tag", "-a", "churn#prod!#2", "-m", "Unassigning stage prod")
-	gitCmd(t, dir, "tag", "-a", "churn@v1.1.0+build.7", "-m", "a build\n\nwith a body")
-	gitCmd(t, dir, "tag", "-a", "other@v1.0.0", "-m", "Registering artifact other")
-	gitCmd(t, dir, "tag", "churn") // the artifact's name alone is not one of its tags
-	gitCmd(t, dir, "tag", "release-1")
+	gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering artifact churn version v1.0.0")
+	gittest.Git(t, dir, "tag", "churn#prod#1")
+	gittest.Git(t, dir, "tag", "-a", "churn#prod!#2", "-m", "Unassigning stage prod")
+	gittest.Git(t, dir, "tag", "-a", "churn@v1.1.0+build.7", "-m", "a build\n\nwith a body")
+	gittest.Git(t, dir, "tag", "-a", "other@v1.0.0", "-m", "Registering artifact other")
+	gittest.Git(t, dir, "tag", "churn") // the artifact's name alone is not one of its tags
+	gittest.Git(t, dir, "tag", "release-1")
 
 	assertArtifactTags(t, dir, "churn", "churn@v1.0.0", "churn#prod#1", "churn#prod!#2", "churn@v1.1.0+build.7")
 	assertArtifactTags(t, dir, "other", "other@v1.0.0")
@@ -375,18 +368,18 @@ func TestArtifactTagsNamesSharingAPrefix(t *testing.T) {
 				"a/b@v1.0.0", "a/b#prod#1", "a/b/c@v1.0.0", "b/a@v1.0.0", "xa@v1.0.0", "a.b@v1.0.0", "a_b#prod#1"}
 			for i, name := range names {
 				if i%2 == 0 {
-					gitCmd(t, dir, "tag", "-a", name, "-m", "msg "+name)
+					gittest.Git(t, dir, "tag", "-a", name, "-m", "msg "+name)
 				} else {
-					gitCmd(t, dir, "tag", name)
+					gittest.Git(t, dir, "tag", name)
 				}
 			}
 			switch layout {
 			case "packed":
-				gitCmd(t, dir, "pack-refs", "--all")
+				gittest.Git(t, dir, "pack-refs", "--all")
 			case "packed then loose":
-				gitCmd(t, dir, "pack-refs", "--all")
+				gittest.Git(t, dir, "pack-refs", "--all")
 				for _, name := range []string{"a@v2.0.0", "a-b@v2.0.0", "ab@v2.0.0", "a/b@v2.0.0"} {
-					gitCmd(t, dir, "tag", "-a", name, "-m", "late "+name)
+					gittest.Git(t, dir, "tag", "-a", name, "-m", "late "+name)
 				}
 			}
 			late := func(names ...string) []string {
@@ -417,11 +410,11 @@ func TestArtifactTagsDirAndNameWithSlashes(t *testing.T) {
 			for _, name := range []string{"models/cv=segm@v1.0.0", "models/cv=segm#prod#1", "models/cv=segm/unet@v1.0.0",
 				"models/cv=segm/unet#prod#2", "models/cv=segm-2@v1.0.0", "models/cv=seg@v1.0.0", "cv=segm@v1.0.0",
 				"models/cv/x=segm@v1.0.0", "models/cv=segm=x@v1.0.0"} {
-				gitCmd(t, dir, "tag", "-a", name, "-m", "msg "+name)
+				gittest.Git(t, dir, "tag", "-a", name, "-m", "msg "+name)
 			}
-			gitCmd(t, dir, "tag", "models/cv=segm#staging#1") // lightweight
+			gittest.Git(t, dir, "tag", "models/cv=segm#staging#1") // lightweight
 			if layout == "packed" {
-				gitCmd(t, dir, "pack-refs", "--all")
+				gittest.Git(t, dir, "pack-refs", "--all")
 			}
 			assertArtifactTags(t, dir, "models/cv=segm", "models/cv=segm@v1.0.0", "models/cv=segm#prod#1", "models/cv=segm#staging#1")
 			assertArtifactTags(t, dir, "models/cv=segm/unet", "models/cv=segm/unet@v1.0.0", "models/cv=segm/unet#prod#2")
@@ -438,20 +431,20 @@ func TestArtifactTagsDirAndNameWithSlashes(t *testing.T) {
 // (refs/tags/a#team/prod#1): those tags are the artifact's too, loose or packed.
 func TestArtifactTagsStageNamesWithSlashes(t *testing.T) {
 	dir := newRepo(t)
-	gitCmd(t, dir, "tag", "-a", "a@v1.0.0", "-m", "Registering")
-	gitCmd(t, dir, "tag", "-a", "a#team/prod#1", "-m", "Assigning stage team/prod")
-	gitCmd(t, dir, "tag", "a#team/prod#2")
-	gitCmd(t, dir, "tag", "a#x/y/z#1")
-	gitCmd(t, dir, "tag", "ab#team/prod#1")
-	gitCmd(t, dir, "tag", "b#team/prod#1")
+	gittest.Git(t, dir, "tag", "-a", "a@v1.0.0", "-m", "Registering")
+	gittest.Git(t, dir, "tag", "-a", "a#team/prod#1", "-m", "Assigning stage team/prod")
+	gittest.Git(t, dir, "tag", "a#team/prod#2")
+	gittest.Git(t, dir, "tag", "a#x/y/z#1")
+	gittest.Git(t, dir, "tag", "ab#team/prod#1")
+	gittest.Git(t, dir, "tag", "b#team/prod#1")
 	if info, err := os.Stat(filepath.Join(dir, ".git", "refs", "tags", "a#team")); err != nil || !info.IsDir() {
 		t.Fatalf("setup: refs/tags/a#team is not a folder (%v)", err)
 	}
 	want := []string{"a@v1.0.0", "a#team/prod#1", "a#team/prod#2", "a#x/y/z#1"}
 	assertArtifactTags(t, dir, "a", want...)
 
-	gitCmd(t, dir, "pack-refs", "--all")
-	gitCmd(t, dir, "tag", "-a", "a#team/dev#1", "-m", "loose beside the packed ones")
+	gittest.Git(t, dir, "pack-refs", "--all")
+	gittest.Git(t, dir, "tag", "-a", "a#team/dev#1", "-m", "loose beside the packed ones")
 	assertArtifactTags(t, dir, "a", append(want, "a#team/dev#1")...)
 	assertArtifactTags(t, dir, "ab", "ab#team/prod#1")
 }
@@ -461,24 +454,24 @@ func TestArtifactTagsStageNamesWithSlashes(t *testing.T) {
 // ones.
 func TestArtifactTagsPackedAndLooseRefs(t *testing.T) {
 	dir := newRepo(t)
-	first := gitCmd(t, dir, "rev-parse", "HEAD")
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering v1.0.0")
-	gitCmd(t, dir, "tag", "-a", "churn@v1.1.0", "-m", "Registering v1.1.0")
-	gitCmd(t, dir, "tag", "churn#prod#1")
-	gitCmd(t, dir, "tag", "-a", "churn#dev#1", "-m", "Assigning dev")
-	gitCmd(t, dir, "tag", "churn#staging#1")
-	gitCmd(t, dir, "tag", "-a", "churn-x@v1.0.0", "-m", "another artifact")
-	gitCmd(t, dir, "pack-refs", "--all")
+	first := gittest.Git(t, dir, "rev-parse", "HEAD")
+	gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering v1.0.0")
+	gittest.Git(t, dir, "tag", "-a", "churn@v1.1.0", "-m", "Registering v1.1.0")
+	gittest.Git(t, dir, "tag", "churn#prod#1")
+	gittest.Git(t, dir, "tag", "-a", "churn#dev#1", "-m", "Assigning dev")
+	gittest.Git(t, dir, "tag", "churn#staging#1")
+	gittest.Git(t, dir, "tag", "-a", "churn-x@v1.0.0", "-m", "another artifact")
+	gittest.Git(t, dir, "pack-refs", "--all")
 
-	second := commitFile(t, dir, "metrics.txt", "auc 0.9\n", "second")
+	second := gittest.CommitFile(t, dir, "metrics.txt", "auc 0.9\n", "second")
 	t.Setenv("GIT_COMMITTER_NAME", "Mo Mover")
 	t.Setenv("GIT_COMMITTER_DATE", "2024-05-01T08:00:00-0300")
-	gitCmd(t, dir, "tag", "-f", "-a", "churn@v1.1.0", "-m", "Moved to the second commit")
-	gitCmd(t, dir, "tag", "-f", "churn#prod#1", second)
-	gitCmd(t, dir, "tag", "-f", "churn#staging#1", "churn@v1.0.0") // lightweight over packed lightweight, now on a tag object
-	gitCmd(t, dir, "tag", "-d", "churn#dev#1")
-	gitCmd(t, dir, "tag", "-a", "churn@v2.0.0", "-m", "Registering v2.0.0")
-	gitCmd(t, dir, "tag", "churn#prod#2")
+	gittest.Git(t, dir, "tag", "-f", "-a", "churn@v1.1.0", "-m", "Moved to the second commit")
+	gittest.Git(t, dir, "tag", "-f", "churn#prod#1", second)
+	gittest.Git(t, dir, "tag", "-f", "churn#staging#1", "churn@v1.0.0") // lightweight over packed lightweight, now on a tag object
+	gittest.Git(t, dir, "tag", "-d", "churn#dev#1")
+	gittest.Git(t, dir, "tag", "-a", "churn@v2.0.0", "-m", "Registering v2.0.0")
+	gittest.Git(t, dir, "tag", "churn#prod#2")
 
 	packed, err := os.ReadFile(filepath.Join(dir, ".git", "packed-refs"))
 	if err != nil {
@@ -520,14 +513,14 @@ func TestArtifactTagsPackedAndLooseRefs(t *testing.T) {
 // all (no refs/tags folder, no packed-refs).
 func TestArtifactTagsArtifactWithoutTags(t *testing.T) {
 	dir := newRepo(t)
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering")
-	gitCmd(t, dir, "tag", "nothing") // a tag named like the artifact, which is none of its tags
+	gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering")
+	gittest.Git(t, dir, "tag", "nothing") // a tag named like the artifact, which is none of its tags
 	for _, step := range []string{"loose", "packed", "no tags at all"} {
 		switch step {
 		case "packed":
-			gitCmd(t, dir, "pack-refs", "--all")
+			gittest.Git(t, dir, "pack-refs", "--all")
 		case "no tags at all":
-			gitCmd(t, dir, "tag", "-d", "churn@v1.0.0", "nothing")
+			gittest.Git(t, dir, "tag", "-d", "churn@v1.0.0", "nothing")
 			os.RemoveAll(filepath.Join(dir, ".git", "refs", "tags"))
 			os.Remove(filepath.Join(dir, ".git", "packed-refs"))
 		}
@@ -544,8 +537,8 @@ func TestArtifactTagsArtifactWithoutTags(t *testing.T) {
 // that is no error.
 func TestArtifactTagsFolderIsAFile(t *testing.T) {
 	dir := newRepo(t)
-	gitCmd(t, dir, "tag", "x")
-	gitCmd(t, dir, "tag", "-a", "x@v1.0.0", "-m", "Registering")
+	gittest.Git(t, dir, "tag", "x")
+	gittest.Git(t, dir, "tag", "-a", "x@v1.0.0", "-m", "Registering")
 	for _, prefix := range []string{"x/y", "x/y/z"} {
 		assertArtifactTags(t, dir, prefix)
 	}
@@ -557,19 +550,19 @@ func TestArtifactTagsFolderIsAFile(t *testing.T) {
 // folder it would name holds refs with matching names.
 func TestArtifactTagsPrefixLeavingRefsTags(t *testing.T) {
 	dir := newRepo(t)
-	head := gitCmd(t, dir, "rev-parse", "HEAD")
-	gitCmd(t, dir, "branch", "x@v1.0.0")                                  // refs/heads/x@v1.0.0
-	writeFile(t, filepath.Join(dir, ".git", "x@v1.0.0"), head+"\n")       // $GIT_DIR/x@v1.0.0
-	writeFile(t, filepath.Join(filepath.Dir(dir), "x@v1.0.0"), head+"\n") // beside the work tree
-	gitCmd(t, dir, "tag", "-a", "a@v1.0.0", "-m", "Registering a")        // refs/tags/a@v1.0.0
-	gitCmd(t, dir, "tag", "-a", "a/b@v1.0.0", "-m", "Registering a/b")    // makes refs/tags/a a folder
-	gitCmd(t, dir, "tag", "-a", "a/b/c#prod#1", "-m", "Assigning a/b/c")  // makes refs/tags/a/b a folder
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
+	gittest.Git(t, dir, "branch", "x@v1.0.0")                                     // refs/heads/x@v1.0.0
+	gittest.WriteFile(t, filepath.Join(dir, ".git", "x@v1.0.0"), head+"\n")       // $GIT_DIR/x@v1.0.0
+	gittest.WriteFile(t, filepath.Join(filepath.Dir(dir), "x@v1.0.0"), head+"\n") // beside the work tree
+	gittest.Git(t, dir, "tag", "-a", "a@v1.0.0", "-m", "Registering a")           // refs/tags/a@v1.0.0
+	gittest.Git(t, dir, "tag", "-a", "a/b@v1.0.0", "-m", "Registering a/b")       // makes refs/tags/a a folder
+	gittest.Git(t, dir, "tag", "-a", "a/b/c#prod#1", "-m", "Assigning a/b/c")     // makes refs/tags/a/b a folder
 	prefixes := []string{"../heads/x", "../../x", "../../../x", "a/../a", "a/b/../../a", "./a", "a/./b",
 		"/a", "//a", "a//b", "a/", "a/b/", "../tags/a", ".."}
 	for _, prefix := range prefixes {
 		assertArtifactTags(t, dir, prefix)
 	}
-	gitCmd(t, dir, "pack-refs", "--all")
+	gittest.Git(t, dir, "pack-refs", "--all")
 	for _, prefix := range prefixes {
 		assertArtifactTags(t, dir, prefix)
 	}
@@ -580,8 +573,8 @@ func TestArtifactTagsPrefixLeavingRefsTags(t *testing.T) {
 // byte for byte as it was, even when Tags would rewrite it.
 func TestArtifactTagsLeavesTheTagCacheAlone(t *testing.T) {
 	dir := newRepo(t)
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering")
-	gitCmd(t, dir, "tag", "churn#prod#1")
+	gittest.Git(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering")
+	gittest.Git(t, dir, "tag", "churn#prod#1")
 	path := tagCachePath(t, dir)
 
 	if _, err := openRepo(t, dir).ArtifactTags("churn"); err != nil {
@@ -599,12 +592,12 @@ func TestArtifactTagsLeavesTheTagCacheAlone(t *testing.T) {
 	info, _ := os.Stat(path)
 	// More new tags than the cache may miss: Tags would rewrite the cache now.
 	var batch strings.Builder
-	head := gitCmd(t, dir, "rev-parse", "HEAD")
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
 	for i := range cacheSlack + 5 {
 		fmt.Fprintf(&batch, "create refs/tags/churn#dev#%d %s\n", i+1, head)
 	}
-	gitInput(t, dir, batch.String(), "update-ref", "--stdin")
-	gitCmd(t, dir, "tag", "-f", "-a", "churn@v1.0.0", "-m", "Moved")
+	gittest.GitInput(t, dir, batch.String(), "update-ref", "--stdin")
+	gittest.Git(t, dir, "tag", "-f", "-a", "churn@v1.0.0", "-m", "Moved")
 
 	tags, err := openRepo(t, dir).ArtifactTags("churn")
 	if err != nil {
@@ -630,7 +623,7 @@ func TestArtifactTagsLeavesTheTagCacheAlone(t *testing.T) {
 // hidden) and a stale one, and the cache is never written.
 func TestArtifactTagsManyTagsOfOneArtifact(t *testing.T) {
 	dir := newRepo(t)
-	head := gitCmd(t, dir, "rev-parse", "HEAD")
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
 	const annotated, lightweight = directReads/2 + 50, directReads/2 + 50
 	var stream strings.Builder
 	for i := range annotated {
@@ -643,14 +636,14 @@ func TestArtifactTagsManyTagsOfOneArtifact(t *testing.T) {
 			fmt.Fprintf(&stream, "tag %s@v0.0.%d\nfrom %s\ntagger T <t@example.com> %d -0700\ndata 3\nmsg\n", other, i, head, 1700000000+i)
 		}
 	}
-	gitInput(t, dir, stream.String(), "fast-import", "--quiet")
+	gittest.GitInput(t, dir, stream.String(), "fast-import", "--quiet")
 	var batch strings.Builder
 	for i := range lightweight {
 		fmt.Fprintf(&batch, "create refs/tags/m#prod#%d %s\n", i, head)
 	}
-	gitInput(t, dir, batch.String(), "update-ref", "--stdin")
-	gitCmd(t, dir, "pack-refs", "--all")
-	gitCmd(t, dir, "tag", "-a", "m@v1.0.0", "-m", "loose beside the packed ones")
+	gittest.GitInput(t, dir, batch.String(), "update-ref", "--stdin")
+	gittest.Git(t, dir, "pack-refs", "--all")
+	gittest.Git(t, dir, "tag", "-a", "m@v1.0.0", "-m", "loose beside the packed ones")
 	path := tagCachePath(t, dir)
 
 	check := func(what string) {
@@ -704,7 +697,7 @@ func TestArtifactTagsManyTagsOfOneArtifact(t *testing.T) {
 	}
 
 	// Stale cache: tags moved (lightweight over annotated and back), deleted and added.
-	second := commitFile(t, dir, "metrics.txt", "auc 0.9\n", "second")
+	second := gittest.CommitFile(t, dir, "metrics.txt", "auc 0.9\n", "second")
 	batch.Reset()
 	for i := range 40 {
 		fmt.Fprintf(&batch, "update refs/tags/m@v0.0.%d %s\n", i*7, second)
@@ -712,6 +705,6 @@ func TestArtifactTagsManyTagsOfOneArtifact(t *testing.T) {
 		fmt.Fprintf(&batch, "delete refs/tags/m#prod#%d\n", i*5+2)
 		fmt.Fprintf(&batch, "create refs/tags/m#new#%d %s\n", i, second)
 	}
-	gitInput(t, dir, batch.String(), "update-ref", "--stdin")
+	gittest.GitInput(t, dir, batch.String(), "update-ref", "--stdin")
 	check("stale cache")
 }

@@ -4,14 +4,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/git-model/git-model/pkg/internal/gittest"
 	"github.com/git-model/git-model/pkg/internal/object"
 )
 
 func TestReadFile(t *testing.T) {
 	dir := newRepo(t)
-	first := gitCmd(t, dir, "rev-parse", "HEAD")
-	commitFile(t, dir, "artifacts.yaml", "churn:\n  type: dataset\n", "retype")
-	second := commitFile(t, dir, "models/cv/artifacts.yaml", "segm:\n  path: s3://b/m.pt\n", "nested")
+	first := gittest.Git(t, dir, "rev-parse", "HEAD")
+	gittest.CommitFile(t, dir, "artifacts.yaml", "churn:\n  type: dataset\n", "retype")
+	second := gittest.CommitFile(t, dir, "models/cv/artifacts.yaml", "segm:\n  path: s3://b/m.pt\n", "nested")
 	r := openRepo(t, dir)
 
 	for _, tc := range []struct {
@@ -45,8 +46,8 @@ func TestReadFile(t *testing.T) {
 
 func TestReadFileErrors(t *testing.T) {
 	dir := newRepo(t)
-	head := commitFile(t, dir, "models/cv/artifacts.yaml", "segm: {}\n", "nested")
-	blob := gitCmd(t, dir, "rev-parse", "HEAD:artifacts.yaml")
+	head := gittest.CommitFile(t, dir, "models/cv/artifacts.yaml", "segm: {}\n", "nested")
+	blob := gittest.Git(t, dir, "rev-parse", "HEAD:artifacts.yaml")
 	r := openRepo(t, dir)
 
 	for _, tc := range []struct {

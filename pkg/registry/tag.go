@@ -114,7 +114,13 @@ func artifactFromTag(s string) (string, bool) {
 	if !isDir(dir) || !isShortName(name) {
 		return "", false
 	}
-	return dir + ":" + name, true
+	return UserArtifact(s), true
+}
+
+// UserArtifact is the artifact part of a tag name as the user types it: "DIR:NAME" for
+// "DIR=NAME" (the inverse of TagArtifact), whether or not the name is valid.
+func UserArtifact(tagPart string) string {
+	return strings.Replace(tagPart, "=", ":", 1)
 }
 
 // TagArtifact is an artifact's name as tag names write it: "DIR=NAME" for "DIR:NAME" (git

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -296,9 +293,7 @@ func TestCleanMessage(t *testing.T) {
 		{"m\n-----BEGIN PGP SIGNATURE-----\nquoted\n-----BEGIN SSH SIGNATURE-----\nsig\n", "m\n-----BEGIN PGP SIGNATURE-----\nquoted"},
 		{"m\n-----BEGIN PGP SIGNATURE-----", "m"},
 	} {
-		if got := CleanMessage(tc.in); got != tc.want {
-			t.Errorf("CleanMessage(%q) = %q, want %q", tc.in, got, tc.want)
-		}
+		checkString(t, "CleanMessage", CleanMessage, tc.in, tc.want)
 	}
 }
 
@@ -320,149 +315,16 @@ func TestStripSpace(t *testing.T) {
 		{"vertical tab \v\nform feed\f \n", "vertical tab \v\nform feed\f\n"}, // git trims ' ', \t, \r (and \n) only
 		{"# a comment, as git tag -m drops it\nkept\n #not at the start\n", "kept\n #not at the start\n"},
 	} {
-		if got := StripSpace(tc.in); got != tc.want {
-			t.Errorf("StripSpace(%q) = %q, want %q", tc.in, got, tc.want)
-		}
+		checkString(t, "StripSpace", StripSpace, tc.in, tc.want)
 	}
 }
 
-// gitRun runs git in dir with env added to a clean environment and returns its standard
-// output, whole.
-func gitRun(t *testing.T, dir string, env []string, args ...string) []byte {
+// checkString checks that f, named name, returns want for in.
+func checkString(t *testing.T, name string, f func(string) string, in, want string) {
 	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	if got := f(in); got != want {
+		t.Errorf("%s(%q) = %q, want %q", name, in, got, want)
 	}
-	return stdout.Bytes()
-}
-
-// newRepo creates a repository with one empty commit, in an environment that no config of
-// this machine or variable of the caller's reaches; it returns the work tree and the commit.
-func newRepo(t *testing.T) (string, ID) {
-	t.Helper()
-	for _, name := range []string{"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE",
-		"GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CEILING_DIRECTORIES",
-		"GIT_NAMESPACE", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
-		"GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "XDG_CONFIG_HOME", "GIT_TEMPLATE_DIR"} {
-		t.Setenv(name, "")
-		os.Unsetenv(name)
-	}
-	t.Setenv("HOME", t.TempDir())
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
-	dir := filepath.Join(t.TempDir(), "repo")
-	ident := []string{"GIT_AUTHOR_NAME=Ada Author", "GIT_AUTHOR_EMAIL=ada@example.com", "GIT_AUTHOR_DATE=1704103200 +0000",
-		"GIT_COMMITTER_NAME=Cy Committer", "GIT_COMMITTER_EMAIL=cy@example.com", "GIT_COMMITTER_DATE=1704103200 +0000"}
-	gitRun(t, t.TempDir(), nil, "init", "-q", dir)
-	gitRun(t, dir, ident, "commit", "-q", "--allow-empty", "-m", "first")
-	head := strings.TrimSpace(string(gitRun(t, dir, nil, "rev-parse", "HEAD")))
-	id, ok := ParseID(head)
-	if !ok {
-		t.Fatalf("git rev-parse HEAD = %q", head)
-	}
-	return dir, id
-}
-
-// gitTag has git write the tag object of `git tag -a -m message name` by the tagger at when
-// (given to git as "UNIX ZONE"), and returns its bytes.
-func gitTag(t *testing.T, dir, name, taggerName, taggerEmail string, unix int64, zone, message string) []byte {
-	t.Helper()
-	env := []string{"GIT_COMMITTER_NAME=" + taggerName, "GIT_COMMITTER_EMAIL=" + taggerEmail,
-		fmt.Sprintf("GIT_COMMITTER_DATE=%d %s", unix, zone)}
-	gitRun(t, dir, env, "tag", "-a", "-m", message, name)
-	return gitRun(t, dir, nil, "cat-file", "tag", "refs/tags/"+name)
-}
-
-// TestFormatTagMatchesGit checks FormatTag byte for byte against the tag objects git writes
-// for `git tag -a -m`, in several time zones, with messages git cleans up (trailing blanks,
-// runs of blank lines, blank lines at either end, CRLF).
-func TestFormatTagMatchesGit(t *testing.T) {
-	dir, head := newRepo(t)
-	zones := []struct {
-		text   string
-		offset int // seconds east of UTC
-	}{
-		{"+0530", 5*3600 + 30*60}, {"-0130", -(3600 + 30*60)}, {"+0000", 0}, {"-0800", -8 * 3600},
-		{"+1245", 12*3600 + 45*60}, {"-0930", -(9*3600 + 30*60)}, {"+1400", 14 * 3600}, {"-1200", -12 * 3600},
-	}
-	messages := []string{
-		"Registering artifact churn version v1.0.0",
-		"Registering artifact churn version v1.0.0\n",
-		"subject  \nbody with trailing blanks\t \n",
-		"a\n\n\n\nb",
-		"a\n  \n\t\n\nb\n\n\n",
-		"\n\n\nleading blank lines",
-		"trailing blank lines\n\n\n\n",
-		"  indented first line\n\tand a tab",
-		"crlf\r\nline\r\n\r\n",
-		"Zoë tags — ünïcödé",
-		"vertical tab \v\nform feed\f \n",
-		"see -----BEGIN PGP SIGNATURE----- above",
-		"",
-		"   \n\t\n",
-	}
-	taggers := [][2]string{{"Tess Tagger", "tess@example.com"}, {"Zoë Ærøskøbing", "zoe@example.org"}}
-	names := []string{"churn@v1.0.%d", "churn#prod#%d", "nested/dir/m@v2.0.%d"}
-	unix := int64(1709294400)
-	n := 0
-	check := func(t *testing.T, name, taggerName, taggerEmail string, when time.Time, zone, message string) {
-		t.Helper()
-		want := gitTag(t, dir, name, taggerName, taggerEmail, when.Unix(), zone, message)
-		got := FormatTag(head, name, taggerName, taggerEmail, when, message)
-		if !bytes.Equal(got, want) {
-			t.Errorf("FormatTag(%s, %q, %q, %q, %s, %q)\n = %q\ngit %q", head, name, taggerName, taggerEmail, when, message, got, want)
-		}
-		// What ParseTag reads from git's object, given back to FormatTag, is git's object.
-		parsed := ParseTag(bytes.Clone(want), true)
-		if again := FormatTag(head, name, parsed.TaggerName, parsed.TaggerEmail, parsed.When, parsed.Message); !bytes.Equal(again, want) {
-			t.Errorf("FormatTag of what ParseTag read from git's tag object %q = %q", want, again)
-		}
-	}
-	for _, zone := range zones {
-		t.Run(zone.text, func(t *testing.T) {
-			for i, message := range messages {
-				tagger := taggers[i%len(taggers)]
-				when := time.Unix(unix+int64(i)*3607, 0)
-				n++
-				check(t, fmt.Sprintf(names[i%len(names)], n), tagger[0], tagger[1], when.In(time.FixedZone("", zone.offset)), zone.text, message)
-				n++
-				check(t, fmt.Sprintf(names[i%len(names)], n), tagger[0], tagger[1], when.In(Zone(ParseZone(zone.text))), zone.text, message)
-			}
-		})
-	}
-
-	// Messages of random blanks, newlines and words, as git cleans them up.
-	t.Run("random messages", func(t *testing.T) {
-		rng := rand.New(rand.NewPCG(3, 5))
-		pieces := []string{"a", "word", "é", " ", " ", "\t", "\r", "\n", "\n", "\n\n", "\v", "-", "<x>"}
-		for range 60 {
-			var b strings.Builder
-			for range rng.IntN(30) {
-				b.WriteString(pieces[rng.IntN(len(pieces))])
-			}
-			zone := zones[rng.IntN(len(zones))]
-			n++
-			check(t, fmt.Sprintf("random@v0.0.%d", n), "Tess Tagger", "tess@example.com",
-				time.Unix(unix+rng.Int64N(1e9), 0).In(time.FixedZone("", zone.offset)), zone.text, b.String())
-		}
-	})
-
-	// git tag also drops the lines that start with the comment character (#) from a message
-	// given with -m (its default cleanup, "strip"); FormatTag must drop them too.
-	t.Run("comment lines", func(t *testing.T) {
-		message := "subject\n# a line git takes for a comment\nbody\n"
-		n++
-		name := fmt.Sprintf("comment@v0.0.%d", n)
-		when := time.Unix(unix, 0).In(time.FixedZone("", 0))
-		want := gitTag(t, dir, name, "Tess Tagger", "tess@example.com", unix, "+0000", message)
-		if got := FormatTag(head, name, "Tess Tagger", "tess@example.com", when, message); !bytes.Equal(got, want) {
-			t.Errorf("git tag -a -m drops lines that start with '#', FormatTag must too:\nFormatTag %q\n      git %q", got, want)
-		}
-	})
 }
 
 // FuzzParseTag checks that ParseTag never panics on any bytes, that reading the target alone

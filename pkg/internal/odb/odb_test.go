@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -18,171 +17,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/git-model/git-model/pkg/internal/gittest"
 	"github.com/git-model/git-model/pkg/internal/object"
 )
 
-// The fixtures of these tests are made with the git CLI, never through the Git layer: the
-// store is checked against what git itself reads.
-
-// gitEnvToClear are the variables through which the caller's environment (a developer's
-// shell, or a git hook running the tests) could redirect git.
-var gitEnvToClear = []string{
-	"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
-	"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CEILING_DIRECTORIES", "GIT_NAMESPACE",
-	"GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
-	"GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "XDG_CONFIG_HOME", "GIT_TEMPLATE_DIR",
-}
-
-// scrubEnv gives the test a clean git environment: HOME in a temporary directory, no system
-// config, and fixed identities and dates.
-func scrubEnv(t *testing.T) {
-	t.Helper()
-	for _, name := range gitEnvToClear {
-		t.Setenv(name, "")
-		os.Unsetenv(name)
-	}
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
-	t.Setenv("GIT_AUTHOR_NAME", "Ada Author")
-	t.Setenv("GIT_AUTHOR_EMAIL", "ada@example.com")
-	t.Setenv("GIT_AUTHOR_DATE", "2024-01-01T10:00:00+0000")
-	t.Setenv("GIT_COMMITTER_NAME", "Cy Committer")
-	t.Setenv("GIT_COMMITTER_EMAIL", "cy@example.com")
-	t.Setenv("GIT_COMMITTER_DATE", "2024-01-01T10:00:00+0000")
-	writeFile(t, filepath.Join(home, ".gitconfig"), "[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n")
-}
-
-// gitCmd runs git in dir and returns its standard output without the final newline.
-func gitCmd(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	return gitInput(t, dir, "", args...)
-}
-
-// gitInput runs git in dir with stdin as its standard input.
-func gitInput(t *testing.T, dir, stdin string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Stdin = strings.NewReader(stdin)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	return strings.TrimSuffix(stdout.String(), "\n")
-}
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// newRepo scrubs the environment and creates a repository with one commit holding
-// artifacts.yaml; it returns the work tree.
-func newRepo(t *testing.T) string {
-	t.Helper()
-	scrubEnv(t)
-	dir := filepath.Join(t.TempDir(), "repo")
-	gitCmd(t, filepath.Dir(dir), "init", "-q", dir)
-	writeFile(t, filepath.Join(dir, "artifacts.yaml"), "churn:\n  type: model\n")
-	gitCmd(t, dir, "add", "artifacts.yaml")
-	gitCmd(t, dir, "commit", "-q", "-m", "first")
-	return dir
-}
-
-// commonDir is the repository's common git directory, as git names it.
-func commonDir(t *testing.T, dir string) string {
-	t.Helper()
-	return gitCmd(t, dir, "rev-parse", "--path-format=absolute", "--git-common-dir")
-}
-
-// mustID parses a 40-hex id that git printed.
-func mustID(t *testing.T, hex string) object.ID {
-	t.Helper()
-	id, ok := object.ParseID(hex)
-	if !ok {
-		t.Fatalf("git printed %q for an object id", hex)
-	}
-	return id
-}
-
-// refTargets maps each tag name to the object its ref names, as git reads it.
-func refTargets(t *testing.T, dir string) map[string]object.ID {
-	t.Helper()
-	targets := map[string]object.ID{}
-	out := gitCmd(t, dir, "for-each-ref", "--format=%(objectname) %(refname:strip=2)", "refs/tags/")
-	for _, line := range strings.Split(out, "\n") {
-		if id, name, ok := strings.Cut(line, " "); ok {
-			targets[name] = mustID(t, id)
-		}
-	}
-	return targets
-}
-
-// mktag writes a tag object from raw text and points refs/tags/name at it.
-func mktag(t *testing.T, dir, name, raw string) {
-	t.Helper()
-	id := gitInput(t, dir, raw, "hash-object", "-t", "tag", "-w", "--stdin", "--literally")
-	gitCmd(t, dir, "update-ref", "refs/tags/"+name, id)
-}
-
-// addVariedTags creates one tag of every kind the Git layer distinguishes (the same as the
-// helper of pkg/gitrepo's tests): annotated and lightweight tags of commits, trees and blobs,
-// tags of tags, several time zones, signed messages, non-UTF-8, empty and whitespace-only
-// messages, and a tag object without a tagger.
-func addVariedTags(t *testing.T, dir string) {
-	t.Helper()
-	head := gitCmd(t, dir, "rev-parse", "HEAD")
-	for _, date := range []struct{ name, date string }{
-		{"churn@v1.0.0", "2024-03-01T12:00:00+0530"},
-		{"churn#prod#1", "2024-03-01T12:00:00-0800"},
-		{"churn#dev#2", "2024-03-01T12:00:00+0000"},
-		{"churn@v1.0.1", "2024-03-01T12:00:00+1245"},
-		{"churn@v1.0.2", "2024-03-01T12:00:00-0930"},
-	} {
-		t.Setenv("GIT_COMMITTER_DATE", date.date)
-		gitCmd(t, dir, "tag", "-a", date.name, "-m", "Registering "+date.name)
-	}
-	t.Setenv("GIT_COMMITTER_DATE", "2024-03-02T08:00:00+0200")
-	t.Setenv("GIT_COMMITTER_NAME", "Zoë Ærøskøbing")
-	gitCmd(t, dir, "tag", "-a", "unicode-tagger", "-m", "Zoë tags — ünïcödé")
-	t.Setenv("GIT_COMMITTER_NAME", "Cy Committer")
-	gitCmd(t, dir, "tag", "light")
-	gitCmd(t, dir, "tag", "-a", "tree-annotated", "-m", "a tree", "HEAD^{tree}")
-	gitCmd(t, dir, "tag", "tree-light", "HEAD^{tree}")
-	gitCmd(t, dir, "tag", "-a", "blob-annotated", "-m", "a blob", "HEAD:artifacts.yaml")
-	gitCmd(t, dir, "tag", "blob-light", "HEAD:artifacts.yaml")
-	gitCmd(t, dir, "tag", "-a", "inner", "-m", "inner message")
-	t.Setenv("GIT_COMMITTER_NAME", "Outer Tagger")
-	t.Setenv("GIT_COMMITTER_DATE", "2024-03-02T08:00:00-0300")
-	gitCmd(t, dir, "tag", "-a", "outer", "-m", "outer message", "inner")
-	gitCmd(t, dir, "tag", "-a", "outermost", "-m", "outermost message", "outer")
-	gitCmd(t, dir, "tag", "-a", "tag-of-tree-tag", "-m", "peels to a tree", "tree-annotated")
-	gitCmd(t, dir, "tag", "light-to-tag", "inner") // a lightweight ref to a tag object
-	t.Setenv("GIT_COMMITTER_NAME", "Cy Committer")
-
-	header := "object " + head + "\ntype commit\ntag %s\ntagger Tess Tagger <tess@example.com> 1709294400 +0100\n\n"
-	raw := func(name, message string) string { return fmt.Sprintf(header, name) + message }
-	mktag(t, dir, "pgp", raw("pgp", "Registering artifact churn version v1.0.0\n"+
-		"-----BEGIN PGP SIGNATURE-----\n\niQEzBAABCAAdFiEE\n=abcd\n-----END PGP SIGNATURE-----\n"))
-	mktag(t, dir, "ssh", raw("ssh", "Assigning stage prod\n\nwith a body\n"+
-		"-----BEGIN SSH SIGNATURE-----\nU1NIU0lHAAAAAQ\n-----END SSH SIGNATURE-----\n"))
-	mktag(t, dir, "x509", raw("x509", "x509 signed\n-----BEGIN SIGNED MESSAGE-----\nMIAG\n-----END SIGNED MESSAGE-----\n"))
-	mktag(t, dir, "quoted", raw("quoted", "see -----BEGIN PGP SIGNATURE----- above\n"))
-	mktag(t, dir, "trailing", raw("trailing", "subject\n\nbody line\n\n\n"))
-	mktag(t, dir, "latin1", raw("latin1", "caf\xe9 \xff\xfe\n"))
-	mktag(t, dir, "empty", raw("empty", ""))
-	mktag(t, dir, "newlines-only", raw("newlines-only", "\n\n"))
-	mktag(t, dir, "no-message", strings.TrimSuffix(fmt.Sprintf(header, "no-message"), "\n"))
-	mktag(t, dir, "no-tagger", "object "+head+"\ntype commit\ntag no-tagger\n\nold tag\n")
-	mktag(t, dir, "no-tagger-tree", "object "+gitCmd(t, dir, "rev-parse", "HEAD^{tree}")+"\ntype tree\ntag no-tagger-tree\n\n")
-}
+// The fixtures of these tests are made with the git CLI (pkg/internal/gittest), never through
+// the Git layer: the store is checked against what git itself reads.
 
 // gitObject is an object as git cat-file prints it.
 type gitObject struct {
@@ -193,7 +33,7 @@ type gitObject struct {
 // gitObjects returns every object of the repository at dir, packed and loose, as git reads it.
 func gitObjects(t *testing.T, dir string) map[object.ID]gitObject {
 	t.Helper()
-	out := gitInput(t, dir, "", "cat-file", "--batch-all-objects", "--batch") + "\n"
+	out := gittest.GitInput(t, dir, "", "cat-file", "--batch-all-objects", "--batch") + "\n"
 	objects := map[object.ID]gitObject{}
 	for len(out) > 0 {
 		header, rest, _ := strings.Cut(out, "\n")
@@ -205,19 +45,13 @@ func gitObjects(t *testing.T, dir string) map[object.ID]gitObject {
 		if err != nil || len(rest) < size+1 || rest[size] != '\n' {
 			t.Fatalf("git cat-file --batch: object %s of %s bytes does not fit its output", f[0], f[2])
 		}
-		objects[mustID(t, f[0])] = gitObject{kind: f[1], data: []byte(rest[:size])}
+		objects[gittest.MustID(t, f[0])] = gitObject{kind: f[1], data: []byte(rest[:size])}
 		out = rest[size+1:]
 	}
 	if len(objects) == 0 {
 		t.Fatal("git cat-file --batch-all-objects listed no object")
 	}
 	return objects
-}
-
-// objectsDir is the object directory of the repository at dir.
-func objectsDir(t *testing.T, dir string) string {
-	t.Helper()
-	return filepath.Join(commonDir(t, dir), "objects")
 }
 
 // newReader opens the store of an object directory and a reader of it, freed at cleanup.
@@ -255,6 +89,15 @@ func assertReadsLikeGit(t *testing.T, r *Reader, want map[object.ID]gitObject) {
 	}
 }
 
+// assertStoreReadsLikeGit opens the store of the repository at dir and checks that it reads
+// the objects of want as git does (assertReadsLikeGit) and finds no made-up one (assertMissing).
+func assertStoreReadsLikeGit(t *testing.T, dir string, want map[object.ID]gitObject) {
+	t.Helper()
+	r := newReader(t, gittest.ObjectsDir(t, dir))
+	assertReadsLikeGit(t, r, want)
+	assertMissing(t, r)
+}
+
 // madeUpHex names no object of any repository of these tests.
 const madeUpHex = "0123456789abcdef0123456789abcdef01234567"
 
@@ -288,69 +131,24 @@ func addHistory(t *testing.T, dir, prefix string, versions int) {
 		big[i] = byte(rng.Uint32())
 	}
 	shared := strings.Repeat("This version records the artifact's files, metrics and lineage. ", 20)
-	writeFile(t, filepath.Join(dir, prefix+"-empty"), "")
-	gitCmd(t, dir, "tag", prefix+"-empty-tree", gitInput(t, dir, "", "hash-object", "-w", "-t", "tree", "--stdin"))
+	gittest.WriteFile(t, filepath.Join(dir, prefix+"-empty"), "")
+	gittest.Git(t, dir, "tag", prefix+"-empty-tree", gittest.GitInput(t, dir, "", "hash-object", "-w", "-t", "tree", "--stdin"))
 	for v := range versions {
 		lines[rng.IntN(len(lines))] = fmt.Sprintf("%s changed in version %d", prefix, v)
-		writeFile(t, filepath.Join(dir, prefix+".txt"), strings.Join(lines, "\n")+"\n")
+		gittest.WriteFile(t, filepath.Join(dir, prefix+".txt"), strings.Join(lines, "\n")+"\n")
 		if v%5 == 0 {
 			for range 3 {
 				big[rng.IntN(len(big))] ^= 0x5a
 			}
-			writeFile(t, filepath.Join(dir, prefix+".bin"), string(big))
+			gittest.WriteFile(t, filepath.Join(dir, prefix+".bin"), string(big))
 		}
-		gitCmd(t, dir, "add", "-A")
-		gitCmd(t, dir, "commit", "-q", "-m", fmt.Sprintf("%s version %d", prefix, v))
+		gittest.Git(t, dir, "add", "-A")
+		gittest.Git(t, dir, "commit", "-q", "-m", fmt.Sprintf("%s version %d", prefix, v))
 		if v%4 == 0 {
-			gitCmd(t, dir, "tag", "-a", fmt.Sprintf("%s@v0.0.%d", prefix, v), "-m",
+			gittest.Git(t, dir, "tag", "-a", fmt.Sprintf("%s@v0.0.%d", prefix, v), "-m",
 				fmt.Sprintf("Registering %s version v0.0.%d\n\n%s", prefix, v, shared))
 		}
 	}
-}
-
-// packEntry is one object of a pack as git verify-pack -v lists it.
-type packEntry struct {
-	id             object.ID
-	kind           string
-	packed, offset int
-	base           object.ID // the delta's base; zero when the object is whole
-}
-
-// packIndexes returns the index files of the repository's packs.
-func packIndexes(t *testing.T, dir string) []string {
-	t.Helper()
-	idxs, err := filepath.Glob(filepath.Join(objectsDir(t, dir), "pack", "pack-*.idx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return idxs
-}
-
-// packEntries lists the objects of the pack whose index is idx.
-func packEntries(t *testing.T, idx string) []packEntry {
-	t.Helper()
-	var entries []packEntry
-	for _, line := range strings.Split(gitCmd(t, filepath.Dir(idx), "verify-pack", "-v", idx), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 5 || len(f[0]) != object.HexSize || !object.IsHex(f[0]) {
-			continue
-		}
-		e := packEntry{id: mustID(t, f[0]), kind: f[1]}
-		var err1, err2 error
-		e.packed, err1 = strconv.Atoi(f[3])
-		e.offset, err2 = strconv.Atoi(f[4])
-		if err1 != nil || err2 != nil {
-			t.Fatalf("git verify-pack line %q", line)
-		}
-		if len(f) == 7 {
-			e.base = mustID(t, f[6])
-		}
-		entries = append(entries, e)
-	}
-	if len(entries) == 0 {
-		t.Fatalf("git verify-pack -v %s listed no object", idx)
-	}
-	return entries
 }
 
 // packStats is what a pack's entries are: how many of each type their headers give (6 is
@@ -367,19 +165,19 @@ func statPack(t *testing.T, idx string) packStats {
 	if err != nil {
 		t.Fatal(err)
 	}
-	entries := packEntries(t, idx)
+	entries := gittest.PackEntries(t, idx)
 	bases := map[object.ID]object.ID{}
 	stats := packStats{types: map[int]int{}, deltas: map[string]int{}}
 	for _, e := range entries {
-		stats.types[int(pack[e.offset]>>4&7)]++
-		bases[e.id] = e.base
-		if !e.base.IsZero() {
-			stats.deltas[e.kind]++
+		stats.types[int(pack[e.Offset]>>4&7)]++
+		bases[e.ID] = e.Base
+		if !e.Base.IsZero() {
+			stats.deltas[e.Kind]++
 		}
 	}
 	for _, e := range entries {
 		n := 0
-		for id := e.id; !bases[id].IsZero(); id = bases[id] {
+		for id := e.ID; !bases[id].IsZero(); id = bases[id] {
 			n++
 		}
 		stats.depth = max(stats.depth, n)
@@ -391,37 +189,22 @@ func statPack(t *testing.T, idx string) packStats {
 // entries, with 64-bit offsets in the index, and with REF_DELTA entries, and checks each against
 // git cat-file.
 func TestObjectStoreReadsPackedObjectsLikeGit(t *testing.T) {
-	dir := newRepo(t)
-	addVariedTags(t, dir)
+	dir := gittest.NewRepo(t)
+	gittest.AddVariedTags(t, dir)
 	addHistory(t, dir, "m", 40)
 	want := gitObjects(t, dir)
 
-	// packOnly checks that everything is in a single pack and returns its index.
-	packOnly := func(t *testing.T) string {
-		t.Helper()
-		idxs := packIndexes(t, dir)
-		if len(idxs) != 1 {
-			t.Fatalf("setup: %d packs, want 1", len(idxs))
-		}
-		if count := gitCmd(t, dir, "count-objects"); !strings.HasPrefix(count, "0 objects") {
-			t.Fatalf("setup: loose objects left after the repack: %s", count)
-		}
-		return idxs[0]
-	}
-
 	t.Run("OFS_DELTA", func(t *testing.T) {
-		gitCmd(t, dir, "repack", "-adfq", "--window=50", "--depth=50")
-		stats := statPack(t, packOnly(t))
+		gittest.Git(t, dir, "repack", "-adfq", "--window=50", "--depth=50")
+		stats := statPack(t, gittest.OnePack(t, dir))
 		if stats.types[ofsDelta] == 0 || stats.depth < 2 || stats.deltas["tag"] == 0 || stats.deltas["blob"] == 0 {
 			t.Fatalf("setup: the pack has %d OFS_DELTA entries, deltas of %v, chains up to %d long; want deltas of deltas, of tags and blobs",
 				stats.types[ofsDelta], stats.deltas, stats.depth)
 		}
-		r := newReader(t, objectsDir(t, dir))
-		assertReadsLikeGit(t, r, want)
-		assertMissing(t, r)
+		assertStoreReadsLikeGit(t, dir, want)
 
 		// What Read returns stays valid once the store is closed and its files unmapped.
-		store := Open(objectsDir(t, dir))
+		store := Open(gittest.ObjectsDir(t, dir))
 		kept, err := store.Reader()
 		if err != nil {
 			t.Fatal(err)
@@ -442,39 +225,26 @@ func TestObjectStoreReadsPackedObjectsLikeGit(t *testing.T) {
 	})
 
 	t.Run("64-bit offsets", func(t *testing.T) {
-		idx := packOnly(t)
-		rewritten := filepath.Join(t.TempDir(), "large.idx")
-		gitCmd(t, dir, "index-pack", "--index-version=2,256", "-o", rewritten, strings.TrimSuffix(idx, ".idx")+".pack")
-		content, err := os.ReadFile(rewritten)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n := len(packEntries(t, idx)); len(content) <= 8+256*4+n*28+40 {
+		idx := gittest.OnePack(t, dir)
+		content := gittest.Reindex(t, dir, idx, "2,256")
+		if n := len(gittest.PackEntries(t, idx)); len(content) <= 8+256*4+n*28+40 {
 			t.Fatalf("setup: the index of %d objects has no 64-bit offsets (%d bytes)", n, len(content))
 		}
-		if err := os.Remove(idx); err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, idx, string(content))
-		r := newReader(t, objectsDir(t, dir))
-		assertReadsLikeGit(t, r, want)
-		assertMissing(t, r)
+		assertStoreReadsLikeGit(t, dir, want)
 	})
 
 	t.Run("REF_DELTA", func(t *testing.T) {
-		gitCmd(t, dir, "-c", "repack.useDeltaBaseOffset=false", "repack", "-adfq", "--window=50", "--depth=50")
-		stats := statPack(t, packOnly(t))
+		gittest.Git(t, dir, "-c", "repack.useDeltaBaseOffset=false", "repack", "-adfq", "--window=50", "--depth=50")
+		stats := statPack(t, gittest.OnePack(t, dir))
 		if stats.types[refDelta] == 0 || stats.types[ofsDelta] != 0 || stats.depth < 2 || stats.deltas["tag"] == 0 {
 			t.Fatalf("setup: the pack has %d REF_DELTA and %d OFS_DELTA entries, deltas of %v, chains up to %d long; want REF_DELTA only, deltas of deltas and of tags",
 				stats.types[refDelta], stats.types[ofsDelta], stats.deltas, stats.depth)
 		}
-		r := newReader(t, objectsDir(t, dir))
-		assertReadsLikeGit(t, r, want)
-		assertMissing(t, r)
+		assertStoreReadsLikeGit(t, dir, want)
 	})
 
 	t.Run("concurrent readers", func(t *testing.T) {
-		store := Open(objectsDir(t, dir))
+		store := Open(gittest.ObjectsDir(t, dir))
 		var wg sync.WaitGroup
 		for range 4 {
 			r, err := store.Reader()
@@ -499,35 +269,31 @@ func TestObjectStoreReadsPackedObjectsLikeGit(t *testing.T) {
 
 // TestObjectStoreReadsLooseObjectsLikeGit reads every object of a repository never packed.
 func TestObjectStoreReadsLooseObjectsLikeGit(t *testing.T) {
-	dir := newRepo(t)
-	addVariedTags(t, dir)
+	dir := gittest.NewRepo(t)
+	gittest.AddVariedTags(t, dir)
 	addHistory(t, dir, "m", 8)
-	if idxs := packIndexes(t, dir); len(idxs) != 0 {
+	if idxs := gittest.PackIndexes(t, dir); len(idxs) != 0 {
 		t.Fatalf("setup: the repository has packs %v", idxs)
 	}
-	r := newReader(t, objectsDir(t, dir))
-	assertReadsLikeGit(t, r, gitObjects(t, dir))
-	assertMissing(t, r)
+	assertStoreReadsLikeGit(t, dir, gitObjects(t, dir))
 }
 
 // TestObjectStoreReadsPacksAndLooseTogether reads a repository with two packs and loose objects.
 func TestObjectStoreReadsPacksAndLooseTogether(t *testing.T) {
-	dir := newRepo(t)
+	dir := gittest.NewRepo(t)
 	addHistory(t, dir, "first", 12)
-	gitCmd(t, dir, "repack", "-adq")
+	gittest.Git(t, dir, "repack", "-adq")
 	addHistory(t, dir, "second", 9)
-	gitCmd(t, dir, "repack", "-dq") // the loose objects into a second pack
-	addVariedTags(t, dir)
+	gittest.Git(t, dir, "repack", "-dq") // the loose objects into a second pack
+	gittest.AddVariedTags(t, dir)
 	addHistory(t, dir, "third", 5)
-	if idxs := packIndexes(t, dir); len(idxs) != 2 {
+	if idxs := gittest.PackIndexes(t, dir); len(idxs) != 2 {
 		t.Fatalf("setup: %d packs, want 2", len(idxs))
 	}
-	if count := gitCmd(t, dir, "count-objects"); strings.HasPrefix(count, "0 objects") {
+	if count := gittest.Git(t, dir, "count-objects"); strings.HasPrefix(count, "0 objects") {
 		t.Fatalf("setup: no loose object: %s", count)
 	}
-	r := newReader(t, objectsDir(t, dir))
-	assertReadsLikeGit(t, r, gitObjects(t, dir))
-	assertMissing(t, r)
+	assertStoreReadsLikeGit(t, dir, gitObjects(t, dir))
 }
 
 // TestObjectStoreIDs checks that the store reads and finds the objects it holds by their ids,
@@ -536,16 +302,16 @@ func TestObjectStoreReadsPacksAndLooseTogether(t *testing.T) {
 // becomes an id: the store takes object.ID, so a malformed id is refused by object.ParseID
 // before it can reach the store (uppercase included: git writes ids in lowercase).
 func TestObjectStoreIDs(t *testing.T) {
-	dir := newRepo(t)
-	gitCmd(t, dir, "tag", "-a", "packed", "-m", "packed")
-	gitCmd(t, dir, "repack", "-adq")
-	gitCmd(t, dir, "tag", "-a", "loose", "-m", "loose")
-	targets := refTargets(t, dir)
-	r := newReader(t, objectsDir(t, dir))
-	loose := targets["loose"].String()
+	dir := gittest.NewRepo(t)
+	gittest.Git(t, dir, "tag", "-a", "packed", "-m", "packed")
+	gittest.Git(t, dir, "repack", "-adq")
+	gittest.Git(t, dir, "tag", "-a", "loose", "-m", "loose")
+	targets := gittest.RefTargets(t, dir)
+	r := newReader(t, gittest.ObjectsDir(t, dir))
+	loose := targets["loose"]
 
 	for _, text := range []string{"", "ab", loose[:39], loose + "0", loose + "00", "g" + loose[1:],
-		strings.Repeat("z", 40), strings.ToUpper(loose), strings.ToUpper(targets["packed"].String())} {
+		strings.Repeat("z", 40), strings.ToUpper(loose), strings.ToUpper(targets["packed"])} {
 		t.Run(fmt.Sprintf("%q", text), func(t *testing.T) {
 			if id, ok := object.ParseID(text); ok {
 				t.Errorf("object.ParseID(%q) = %s, true; want it refused", text, id)
@@ -554,7 +320,7 @@ func TestObjectStoreIDs(t *testing.T) {
 	}
 
 	for _, name := range []string{"packed", "loose"} {
-		id := targets[name]
+		id := gittest.MustID(t, targets[name])
 		t.Run("the "+name+" tag", func(t *testing.T) {
 			if kind, _, err := r.Read(id); err != nil || kind != object.Tag {
 				t.Errorf("Read(%s) = %q, %v; want the tag", id, kind, err)
@@ -603,35 +369,19 @@ func assertNotStored(t *testing.T, r *Reader, id object.ID) {
 // its objects is ErrNotStored, never an error of another kind or other bytes; the objects of a
 // version-2 pack beside it are read as git reads them.
 func TestObjectStoreSkipsIndexVersion1(t *testing.T) {
-	// isVersion1 checks that the index at idx is version 1 (no "\377tOc" signature).
-	isVersion1 := func(t *testing.T, idx string) {
-		t.Helper()
-		head, err := os.ReadFile(idx)
-		if err != nil || bytes.HasPrefix(head, []byte("\xfftOc")) {
-			t.Fatalf("setup: the index %s is not version 1 (%v)", filepath.Base(idx), err)
-		}
-	}
-
 	t.Run("repack with pack.indexVersion=1", func(t *testing.T) {
-		dir := newRepo(t)
-		addVariedTags(t, dir)
+		dir := gittest.NewRepo(t)
+		gittest.AddVariedTags(t, dir)
 		addHistory(t, dir, "m", 6)
 		want := gitObjects(t, dir)
-		gitCmd(t, dir, "-c", "pack.indexVersion=1", "repack", "-adfq")
-		idxs := packIndexes(t, dir)
-		if len(idxs) != 1 {
-			t.Fatalf("setup: %d packs", len(idxs))
-		}
-		isVersion1(t, idxs[0])
-		if count := gitCmd(t, dir, "count-objects"); !strings.HasPrefix(count, "0 objects") {
-			t.Fatalf("setup: loose objects left after the repack: %s", count)
-		}
-		store := Open(objectsDir(t, dir))
+		gittest.Git(t, dir, "-c", "pack.indexVersion=1", "repack", "-adfq")
+		gittest.AssertIndexVersion1(t, gittest.OnePack(t, dir))
+		store := Open(gittest.ObjectsDir(t, dir))
 		if n := len(store.packs); n != 0 {
 			t.Errorf("Open took %d packs with a version-1 index", n)
 		}
 		store.Close()
-		r := newReader(t, objectsDir(t, dir))
+		r := newReader(t, gittest.ObjectsDir(t, dir))
 		for id := range want {
 			assertNotStored(t, r, id)
 		}
@@ -639,53 +389,35 @@ func TestObjectStoreSkipsIndexVersion1(t *testing.T) {
 	})
 
 	t.Run("index-pack --index-version=1 beside a version-2 pack", func(t *testing.T) {
-		dir := newRepo(t)
-		addVariedTags(t, dir)
-		gitCmd(t, dir, "repack", "-adq")
-		first := packIndexes(t, dir)
+		dir := gittest.NewRepo(t)
+		gittest.AddVariedTags(t, dir)
+		gittest.Git(t, dir, "repack", "-adq")
 		addHistory(t, dir, "second", 6)
-		gitCmd(t, dir, "repack", "-dq") // the loose objects into a second pack
+		first, second := gittest.PackBeside(t, dir)
 		want := gitObjects(t, dir)
-		idxs := packIndexes(t, dir)
-		if len(first) != 1 || len(idxs) != 2 {
-			t.Fatalf("setup: %d packs, then %d; want 1, then 2", len(first), len(idxs))
-		}
-		second := idxs[0]
-		if second == first[0] {
-			second = idxs[1]
-		}
-		rewritten := filepath.Join(t.TempDir(), "v1.idx")
-		gitCmd(t, dir, "index-pack", "--index-version=1", "-o", rewritten, strings.TrimSuffix(second, ".idx")+".pack")
-		content, err := os.ReadFile(rewritten)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Remove(second); err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, second, string(content))
-		isVersion1(t, second)
-		gitCmd(t, dir, "fsck", "--no-dangling") // git reads the version-1 index
+		gittest.Reindex(t, dir, second, "1")
+		gittest.AssertIndexVersion1(t, second)
+		gittest.Git(t, dir, "fsck", "--no-dangling") // git reads the version-1 index
 
-		store := Open(objectsDir(t, dir))
+		store := Open(gittest.ObjectsDir(t, dir))
 		if n := len(store.packs); n != 1 {
 			t.Errorf("Open took %d packs, want only the one with a version-2 index", n)
 		}
 		store.Close()
 		inSecond := map[object.ID]bool{}
-		for _, e := range packEntries(t, second) {
-			inSecond[e.id] = true
+		for _, e := range gittest.PackEntries(t, second) {
+			inSecond[e.ID] = true
 		}
 		inFirst := map[object.ID]gitObject{}
-		for _, e := range packEntries(t, first[0]) {
-			if !inSecond[e.id] {
-				inFirst[e.id] = want[e.id]
+		for _, e := range gittest.PackEntries(t, first) {
+			if !inSecond[e.ID] {
+				inFirst[e.ID] = want[e.ID]
 			}
 		}
 		if len(inFirst) == 0 || len(inSecond) == 0 {
 			t.Fatalf("setup: %d objects only in the version-2 pack, %d in the version-1 pack", len(inFirst), len(inSecond))
 		}
-		r := newReader(t, objectsDir(t, dir))
+		r := newReader(t, gittest.ObjectsDir(t, dir))
 		assertReadsLikeGit(t, r, inFirst)
 		for id := range inSecond {
 			assertNotStored(t, r, id)
@@ -696,7 +428,7 @@ func TestObjectStoreSkipsIndexVersion1(t *testing.T) {
 
 // flipEveryByte writes copies of the pack with one byte of the entry inverted, one copy per byte,
 // and checks that reading the object from each copy fails or returns exactly the right bytes.
-func flipEveryByte(t *testing.T, idx string, e packEntry, want gitObject) {
+func flipEveryByte(t *testing.T, idx string, e gittest.PackEntry, want gitObject) {
 	t.Helper()
 	pack, err := os.ReadFile(strings.TrimSuffix(idx, ".idx") + ".pack")
 	if err != nil {
@@ -707,64 +439,65 @@ func flipEveryByte(t *testing.T, idx string, e packEntry, want gitObject) {
 		t.Fatal(err)
 	}
 	failed := 0
-	for i := e.offset; i < e.offset+e.packed; i++ {
+	for i := e.Offset; i < e.Offset+e.Packed; i++ {
 		objects := filepath.Join(t.TempDir(), "objects")
 		damaged := bytes.Clone(pack)
 		damaged[i] ^= 0xff
-		writeFile(t, filepath.Join(objects, "pack", filepath.Base(idx)), string(index))
-		writeFile(t, filepath.Join(objects, "pack", strings.TrimSuffix(filepath.Base(idx), ".idx")+".pack"), string(damaged))
+		gittest.WriteFile(t, filepath.Join(objects, "pack", filepath.Base(idx)), string(index))
+		gittest.WriteFile(t, filepath.Join(objects, "pack", strings.TrimSuffix(filepath.Base(idx), ".idx")+".pack"), string(damaged))
 		store := Open(objects)
 		r, err := store.Reader()
 		if err != nil {
 			t.Fatal(err)
 		}
-		kind, data, err := r.Read(e.id)
+		kind, data, err := r.Read(e.ID)
 		r.Free()
 		store.Close()
 		if err != nil {
 			failed++
 		} else if kind.String() != want.kind || !bytes.Equal(data, want.data) {
 			t.Errorf("%s with byte %d of its entry inverted: Read returned a %s of %d bytes, not the %s of %d bytes it is, and no error",
-				e.id, i-e.offset, kind, len(data), want.kind, len(want.data))
+				e.ID, i-e.Offset, kind, len(data), want.kind, len(want.data))
 		}
 	}
 	if failed == 0 {
-		t.Errorf("%s: no damage to its %d-byte entry made Read fail", e.id, e.packed)
+		t.Errorf("%s: no damage to its %d-byte entry made Read fail", e.ID, e.Packed)
 	}
 }
 
 // TestObjectStoreDamagedPackEntry damages a whole tag object and a delta (of a tag if there is
 // one) in a pack, byte by byte: reading them must fail, never return other bytes.
 func TestObjectStoreDamagedPackEntry(t *testing.T) {
-	dir := newRepo(t)
-	addVariedTags(t, dir)
+	dir := gittest.NewRepo(t)
+	gittest.AddVariedTags(t, dir)
 	addHistory(t, dir, "m", 6)
-	gitCmd(t, dir, "repack", "-adfq")
+	gittest.Git(t, dir, "repack", "-adfq")
 	want := gitObjects(t, dir)
-	idx := packIndexes(t, dir)[0]
-	var tag, delta *packEntry
-	entries := packEntries(t, idx)
+	idx := gittest.PackIndexes(t, dir)[0]
+	var tag, delta *gittest.PackEntry
+	entries := gittest.PackEntries(t, idx)
 	for i, e := range entries {
 		switch {
-		case e.kind == "tag" && e.base.IsZero() && tag == nil:
+		case e.Kind == "tag" && e.Base.IsZero() && tag == nil:
 			tag = &entries[i]
-		case !e.base.IsZero() && (delta == nil || e.kind == "tag" && delta.kind != "tag"):
+		case !e.Base.IsZero() && (delta == nil || e.Kind == "tag" && delta.Kind != "tag"):
 			delta = &entries[i]
 		}
 	}
 	if tag == nil || delta == nil {
 		t.Fatalf("setup: the pack has no whole tag object or no delta")
 	}
-	flipEveryByte(t, idx, *tag, want[tag.id])
-	flipEveryByte(t, idx, *delta, want[delta.id])
+	flipEveryByte(t, idx, *tag, want[tag.ID])
+	flipEveryByte(t, idx, *delta, want[delta.ID])
 }
 
 // TestObjectStoreDamagedLooseObject replaces a loose tag object's file with truncated,
 // garbage and mislabelled content: reading it must fail.
 func TestObjectStoreDamagedLooseObject(t *testing.T) {
-	dir, id, path, valid := looseTag(t)
+	dir := gittest.NewRepo(t)
+	id, path, valid := gittest.LooseTag(t, dir)
 	content := gitObjects(t, dir)[id].data
-	deflate := func(s string) string { return string(deflated(t, []byte(s), zlib.DefaultCompression)) }
+	deflate := func(s string) string { return string(gittest.Deflate(t, []byte(s), zlib.DefaultCompression)) }
 	garbage := make([]byte, len(valid))
 	for i := range garbage {
 		garbage[i] = byte(i*7 + 3)
@@ -790,8 +523,8 @@ func TestObjectStoreDamagedLooseObject(t *testing.T) {
 			if err := os.Remove(path); err != nil {
 				t.Fatal(err)
 			}
-			writeFile(t, path, damaged)
-			r := newReader(t, objectsDir(t, dir))
+			gittest.WriteFile(t, path, damaged)
+			r := newReader(t, gittest.ObjectsDir(t, dir))
 			if kind, data, err := r.Read(id); err == nil {
 				t.Errorf("Read(%s) = %s of %d bytes, want an error", id, kind, len(data))
 			}
@@ -802,8 +535,8 @@ func TestObjectStoreDamagedLooseObject(t *testing.T) {
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, path, string(valid))
-	if kind, data, err := newReader(t, objectsDir(t, dir)).Read(id); err != nil || kind != object.Tag || !bytes.Equal(data, content) {
+	gittest.WriteFile(t, path, string(valid))
+	if kind, data, err := newReader(t, gittest.ObjectsDir(t, dir)).Read(id); err != nil || kind != object.Tag || !bytes.Equal(data, content) {
 		t.Errorf("Read(%s) of the intact file = %s of %d bytes, %v", id, kind, len(data), err)
 	}
 }
@@ -1056,38 +789,6 @@ func FuzzPatchDelta(f *testing.F) {
 	})
 }
 
-// looseTag makes a repository with one annotated tag, churn@v1.0.0, stored as a loose object:
-// the repository, the tag object's id, the path of its file and the file's content.
-func looseTag(t *testing.T) (dir string, id object.ID, path string, content []byte) {
-	t.Helper()
-	dir = newRepo(t)
-	gitCmd(t, dir, "tag", "-a", "churn@v1.0.0", "-m", "Registering artifact churn version v1.0.0")
-	id = refTargets(t, dir)["churn@v1.0.0"]
-	path = filepath.Join(objectsDir(t, dir), id.String()[:2], id.String()[2:])
-	content, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dir, id, path, content
-}
-
-// deflated compresses data with compress/zlib.
-func deflated(t *testing.T, data []byte, level int) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	w, err := zlib.NewWriterLevel(&b, level)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
 // TestInflater checks that zlib streams inflate to what was compressed, that one inflater
 // serves stream after stream, errors included, and that damaged or truncated streams fail.
 func TestInflater(t *testing.T) {
@@ -1124,7 +825,7 @@ func TestInflater(t *testing.T) {
 	for name, content := range contents {
 		t.Run(name, func(t *testing.T) {
 			for _, level := range []int{zlib.NoCompression, zlib.BestSpeed, zlib.DefaultCompression, zlib.BestCompression} {
-				stream := deflated(t, content, level)
+				stream := gittest.Deflate(t, content, level)
 				out, err := inflate(t, stream, len(content)+inflateSlack)
 				if err != nil || !bytes.Equal(out, content) {
 					t.Errorf("level %d: inflate = %d bytes, %v; want the %d bytes compressed", level, len(out), err, len(content))
@@ -1159,7 +860,7 @@ func TestInflater(t *testing.T) {
 	}
 
 	t.Run("damaged", func(t *testing.T) {
-		stream := deflated(t, contents["tag object"], zlib.DefaultCompression)
+		stream := gittest.Deflate(t, contents["tag object"], zlib.DefaultCompression)
 		for _, bad := range [][]byte{
 			[]byte("not zlib at all"),
 			append([]byte{0x78, 0x9c}, bytes.Repeat([]byte{0xff}, 40)...),
@@ -1249,6 +950,6 @@ func writeRefDeltaPack(t *testing.T, dir, name string, objects map[[20]byte][20]
 	idx.Write(sum[:])
 	idxSum := sha1.Sum(idx.Bytes())
 	idx.Write(idxSum[:])
-	writeFile(t, filepath.Join(dir, "pack", "pack-"+name+".pack"), pack.String())
-	writeFile(t, filepath.Join(dir, "pack", "pack-"+name+".idx"), idx.String())
+	gittest.WriteFile(t, filepath.Join(dir, "pack", "pack-"+name+".pack"), pack.String())
+	gittest.WriteFile(t, filepath.Join(dir, "pack", "pack-"+name+".idx"), idx.String())
 }

@@ -2,7 +2,9 @@ package refs
 
 import (
 	"errors"
+	"hash/crc32"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,8 +18,10 @@ import (
 // replaces packed-refs by renaming a new file over it and never writes into it, so the mapping
 // does not change). Every ref it returns is a copy; it must be closed.
 type Packed struct {
-	data []byte // the mapping; nil when read or absent
-	text string
+	data   []byte   // the content: the mapping, or what was read
+	text   string   // data as a string
+	mapped bool     // data is a mapping
+	file   *os.File // the file mapped, open until Close; nil when there is none
 }
 
 // OpenPacked opens packed-refs under commonDir; a missing file is an empty snapshot.
@@ -36,26 +40,52 @@ func openPacked(commonDir string) (*Packed, fs.FileInfo, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
+		f.Close()
 		return nil, nil, err
 	}
-	p := &Packed{}
+	p := &Packed{file: f}
 	data, err := safefile.MapFile(f, info.Size())
 	if err == nil {
-		p.data = data
+		p.mapped = true
 	} else if data, err = safefile.ReadAll(f, maxPackedRefs); err != nil { // empty, or a file system that cannot map
+		f.Close()
 		return nil, nil, err
 	}
-	p.text = unsafe.String(unsafe.SliceData(data), len(data))
+	p.data, p.text = data, unsafe.String(unsafe.SliceData(data), len(data))
 	return p, info, nil
+}
+
+// checksum is the CRC-32C of the content. It reads the open file (the very file mapped: git
+// never writes into packed-refs) rather than the mapping, whose first touch of every page costs
+// more than reading it: a digest then costs a small part of parsing the file.
+func (p *Packed) checksum() uint32 {
+	if !p.mapped {
+		return crc32.Checksum(p.data, castagnoli)
+	}
+	buf := make([]byte, 1<<20)
+	var sum uint32
+	for off := 0; off < len(p.data); {
+		n, err := p.file.ReadAt(buf[:min(len(buf), len(p.data)-off)], int64(off))
+		if err != nil && n == 0 { // cannot happen to a file open for reading; the mapping says it
+			return crc32.Update(sum, castagnoli, p.data[off:])
+		}
+		sum = crc32.Update(sum, castagnoli, buf[:n])
+		off += n
+	}
+	return sum
 }
 
 // Close unmaps the file; nothing may be read from the snapshot afterwards.
 func (p *Packed) Close() {
-	safefile.Unmap(p.data)
-	p.data, p.text = nil, ""
+	if p.mapped {
+		safefile.Unmap(p.data)
+	}
+	if p.file != nil {
+		p.file.Close()
+	}
+	p.data, p.text, p.mapped, p.file = nil, "", false, nil
 }
 
 // Tags reads every tag line.

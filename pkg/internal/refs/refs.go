@@ -120,7 +120,7 @@ func (s *Snapshot) Digest() [sha256.Size]byte {
 			b = binary.AppendUvarint(b, uint64(st.Ino))
 			b = binary.AppendVarint(b, int64(st.Ctim.Sec)*1e9+int64(st.Ctim.Nsec))
 		}
-		b = binary.LittleEndian.AppendUint32(b, crc32.Checksum([]byte(s.packed.text), castagnoli))
+		b = binary.LittleEndian.AppendUint32(b, s.packed.checksum())
 	}
 	b = binary.AppendUvarint(b, uint64(len(s.loose)))
 	h.Write(b)

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/git-model/git-model/pkg/internal/gittest"
 )
 
 // refLines renders refs as "name target", so that lists of refs compare and print as text.
@@ -21,29 +23,19 @@ func refLines(refs []Ref) []string {
 	return lines
 }
 
-func writeFile(t testing.TB, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // fakeGitDir writes a packed-refs file (none when packed is "-") and loose refs under
 // refs/tags/ into a new directory and returns it.
 func fakeGitDir(t testing.TB, packed string, loose map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	if packed != "-" {
-		writeFile(t, filepath.Join(dir, "packed-refs"), packed)
+		gittest.WriteFile(t, filepath.Join(dir, "packed-refs"), packed)
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "refs", "heads"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	for name, content := range loose {
-		writeFile(t, filepath.Join(dir, "refs", "tags", filepath.FromSlash(name)), content)
+		gittest.WriteFile(t, filepath.Join(dir, "refs", "tags", filepath.FromSlash(name)), content)
 	}
 	return dir
 }
@@ -180,7 +172,7 @@ func TestReadTagsNamesOutliveTheMapping(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.Close()
-	writeFile(t, filepath.Join(dir, "packed-refs"), strings.Repeat("#", len(fullyPeeled+packedSample)))
+	gittest.WriteFile(t, filepath.Join(dir, "packed-refs"), strings.Repeat("#", len(fullyPeeled+packedSample)))
 	if err := os.Remove(filepath.Join(dir, "packed-refs")); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/git-model/git-model/pkg/internal/gittest"
 	"github.com/git-model/git-model/pkg/internal/object"
 )
 
@@ -20,16 +21,6 @@ import (
 // whatever else is in the file, Load returns nil and never panics. How the Git layer uses the
 // cache (warm reads, when it is rewritten, what a read does with a cache that does not load) is
 // tested in pkg/gitrepo (tagcache_test.go).
-
-// id makes an object id from a 40-hex string.
-func id(t testing.TB, hex string) object.ID {
-	t.Helper()
-	id, ok := object.ParseID(hex)
-	if !ok {
-		t.Fatalf("bad id %q", hex)
-	}
-	return id
-}
 
 var (
 	hexA = strings.Repeat("a", 40)
@@ -203,10 +194,10 @@ func sampleEntries(t testing.TB) []cacheEntry {
 	tree := annotated("tree", "a tree")
 	tree.Commit, tree.PeeledType = "", object.Tree
 	return []cacheEntry{
-		{id(t, hexA), object.TagRecord{Name: "churn#dev#2", Commit: hexD, PeeledType: object.Commit}},
-		{id(t, hexB), annotated("churn#prod#1", "Assigning stage prod")},
-		{id(t, hexC), annotated("churn@v1.0.0", "Registering artifact churn version v1.0.0")},
-		{id(t, hexA), tree},
+		{gittest.MustID(t, hexA), object.TagRecord{Name: "churn#dev#2", Commit: hexD, PeeledType: object.Commit}},
+		{gittest.MustID(t, hexB), annotated("churn#prod#1", "Assigning stage prod")},
+		{gittest.MustID(t, hexC), annotated("churn@v1.0.0", "Registering artifact churn version v1.0.0")},
+		{gittest.MustID(t, hexA), tree},
 	}
 }
 
@@ -353,7 +344,7 @@ func TestChunks(t *testing.T) {
 		entries := make([]cacheEntry, n)
 		for i := range entries {
 			name := fmt.Sprintf("m%d@v0.0.%06d", i%7, i)
-			entries[i] = cacheEntry{target: id(t, fmt.Sprintf("%040x", i)), tag: object.TagRecord{Name: name, Annotated: true,
+			entries[i] = cacheEntry{target: gittest.MustID(t, fmt.Sprintf("%040x", i)), tag: object.TagRecord{Name: name, Annotated: true,
 				Commit: fmt.Sprintf("%040x", i+1), PeeledType: object.Commit, TaggerName: "T", TaggerEmail: "t@example.com",
 				When: when.Add(time.Duration(i) * time.Second), Message: "Registering " + name}}
 		}
@@ -515,22 +506,14 @@ func TestOldFormatDoesNotLoad(t *testing.T) {
 // A cache whose checksum is right but whose values no tag object can give (written by a buggy
 // or future writer, or by hand) may be trusted, but must not crash the reader.
 func TestChecksummedNonsenseDoesNotPanic(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		when time.Time
-	}{
-		{"offset of -2^31 seconds", time.Unix(1709294400, 0).In(time.FixedZone("", -1<<31))},
-		{"offset of 2^31-1 seconds", time.Unix(1709294400, 0).In(time.FixedZone("", 1<<31-1))},
-		{"offset of -2^40 seconds", time.Unix(1709294400, 0).In(time.FixedZone("", -1<<40))},
-		{"year 292277026596", time.Unix(1<<63-1, 0)},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
+	for _, tc := range gittest.NonsenseTaggerTimes() {
+		t.Run(tc.Name, func(t *testing.T) {
 			entry := sampleEntries(t)[2]
-			entry.tag.When = tc.when
+			entry.tag.When = tc.When
 			content := encodeCache(t, []cacheEntry{entry})
 			defer func() {
 				if p := recover(); p != nil {
-					t.Errorf("Load panicked on a checksummed cache holding a tagger time %s: %v", tc.name, p)
+					t.Errorf("Load panicked on a checksummed cache holding a tagger time %s: %v", tc.Name, p)
 				}
 			}()
 			cacheLoads(writeTemp(t, content))
@@ -545,11 +528,11 @@ func TestChecksummedNonsenseDoesNotPanic(t *testing.T) {
 func FuzzTagCacheLoad(f *testing.F) {
 	when := time.Unix(1709294400, 0).In(object.Zone(530))
 	entries := []cacheEntry{
-		{target: id(f, hexA), tag: object.TagRecord{Name: "churn@v1.0.0", Annotated: true, Commit: hexB, PeeledType: object.Commit,
+		{target: gittest.MustID(f, hexA), tag: object.TagRecord{Name: "churn@v1.0.0", Annotated: true, Commit: hexB, PeeledType: object.Commit,
 			TaggerName: "T", TaggerEmail: "t@example.com", When: when, Message: "Registering"}},
-		{target: id(f, hexB), tag: object.TagRecord{Name: "light", Commit: hexB, PeeledType: object.Commit}},
-		{target: id(f, hexC), tag: object.TagRecord{Name: "tree", Annotated: true, PeeledType: object.Tree, Message: "no tagger"}},
-		{target: id(f, hexD), tag: object.TagRecord{Name: "x/y#blob#1", PeeledType: object.Blob}},
+		{target: gittest.MustID(f, hexB), tag: object.TagRecord{Name: "light", Commit: hexB, PeeledType: object.Commit}},
+		{target: gittest.MustID(f, hexC), tag: object.TagRecord{Name: "tree", Annotated: true, PeeledType: object.Tree, Message: "no tagger"}},
+		{target: gittest.MustID(f, hexD), tag: object.TagRecord{Name: "x/y#blob#1", PeeledType: object.Blob}},
 	}
 	f.Add(encodeCache(f, nil))
 	f.Add(encodeCache(f, entries))

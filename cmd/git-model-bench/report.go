@@ -254,7 +254,7 @@ func (rep *report) resultsTable() [][]string {
 // The targets across repositories.
 var (
 	// scaleCases are the git-model commands whose work grows with the registry.
-	scaleCases = []string{"ls warm", "ls cold", "completion"}
+	scaleCases = []string{"ls warm", "ls changed", "ls cold", "completion"}
 	// scaleSteps are the steps between repositories over which they are judged.
 	scaleSteps = [][2]string{{"40k", "400k"}, {"400k", "1m"}}
 	// oneArtifactCases are the commands that read one artifact: at 400k they should cost what

@@ -192,11 +192,16 @@ func (app *App) annotationsAt(at string) (commit string, none bool, err error) {
 // order, then any other stage in use. A broken configuration is a warning here: reading never
 // enforces it.
 func (app *App) StageColumns(state *registry.State) []string {
+	return app.stageColumns(state.StagesInUse())
+}
+
+// stageColumns is StageColumns for the stages in use of a registry.
+func (app *App) stageColumns(inUse []string) []string {
 	cfg, err := app.Config()
 	if err != nil {
 		app.warn([]string{err.Error()})
 	}
-	return stageOrder(cfg.Stages, state.StagesInUse())
+	return stageOrder(cfg.Stages, inUse)
 }
 
 // resolveCommit resolves a commit-ish of the command line; "" is HEAD.

@@ -8,6 +8,7 @@ import (
 
 	flags "github.com/jessevdk/go-flags"
 
+	"github.com/git-model/git-model/pkg/internal/tagcache"
 	"github.com/git-model/git-model/pkg/registry"
 )
 
@@ -31,6 +32,7 @@ type tagIndex struct {
 	versions  map[string][]string
 	stages    map[string][]string // by artifact
 	allStages []string
+	pending   []string // items of a names index not decoded yet: the versions and stages of each artifact
 }
 
 // tags reads and indexes the tag names once, from the names index that the last completion
@@ -45,9 +47,9 @@ func (c *completionContext) tags() *tagIndex {
 	if err != nil {
 		return c.index
 	}
-	items, fresh, save := repo.LoadNamesIndex()
-	if fresh {
-		c.index.decode(items)
+	items, fresh, save := repo.LoadIndex(tagcache.NamesIndex)
+	if fresh && len(items) > 0 && items[0] == namesIndexFormat {
+		c.index.decode(items[1:])
 		return c.index
 	}
 	names, err := repo.TagNames()
@@ -77,17 +79,25 @@ func (c *completionContext) tags() *tagIndex {
 		}
 	}
 	if save != nil {
-		save(c.index.encode())
+		save(append([]string{namesIndexFormat}, c.index.encode()...))
 	}
 	return c.index
 }
 
-// encode writes the index as the items of a names index: "a NAME", "v NAME VERSION",
-// "s NAME STAGE" and "S STAGE", fields apart by NUL, in the index's order.
+// namesIndexFormat is the first item of a names index: the layout of the others.
+const namesIndexFormat = "git-model completion names 2"
+
+// encode writes the index as the items of a names index: "a NAME" and "S STAGE" first, then
+// "v NAME VERSION" and "s NAME STAGE", fields apart by NUL, each kind in the index's order.
 func (x *tagIndex) encode() []string {
 	var items []string
 	for _, a := range x.artifacts {
 		items = append(items, "a\x00"+a)
+	}
+	for _, s := range x.allStages {
+		items = append(items, "S\x00"+s)
+	}
+	for _, a := range x.artifacts {
 		for _, v := range x.versions[a] {
 			items = append(items, "v\x00"+a+"\x00"+v)
 		}
@@ -95,28 +105,50 @@ func (x *tagIndex) encode() []string {
 			items = append(items, "s\x00"+a+"\x00"+s)
 		}
 	}
-	for _, s := range x.allStages {
-		items = append(items, "S\x00"+s)
-	}
 	return items
 }
 
-// decode reads what encode wrote.
+// decode reads what encode wrote: the artifacts and stages now, the versions and stages of
+// each artifact (a hundred thousand items at hundreds of thousands of tags) when first asked.
 func (x *tagIndex) decode(items []string) {
-	for _, item := range items {
+	for i, item := range items {
 		kind, rest, _ := strings.Cut(item, "\x00")
-		artifact, value, two := strings.Cut(rest, "\x00")
-		switch {
-		case kind == "a" && !two:
+		switch kind {
+		case "a":
 			x.artifacts = append(x.artifacts, rest)
-		case kind == "v" && two:
-			x.versions[artifact] = append(x.versions[artifact], value)
-		case kind == "s" && two:
-			x.stages[artifact] = append(x.stages[artifact], value)
-		case kind == "S" && !two:
+		case "S":
 			x.allStages = append(x.allStages, rest)
+		default:
+			x.pending = items[i:]
+			return
 		}
 	}
+}
+
+// versionsOf lists the versions registered of an artifact.
+func (x *tagIndex) versionsOf(artifact string) []string {
+	x.decodePending()
+	return x.versions[artifact]
+}
+
+// stagesOf lists the stages an artifact was assigned.
+func (x *tagIndex) stagesOf(artifact string) []string {
+	x.decodePending()
+	return x.stages[artifact]
+}
+
+func (x *tagIndex) decodePending() {
+	for _, item := range x.pending {
+		kind, rest, _ := strings.Cut(item, "\x00")
+		artifact, value, _ := strings.Cut(rest, "\x00")
+		switch kind {
+		case "v":
+			x.versions[artifact] = append(x.versions[artifact], value)
+		case "s":
+			x.stages[artifact] = append(x.stages[artifact], value)
+		}
+	}
+	x.pending = nil
 }
 
 func appendNew(list []string, s string) []string {
@@ -179,9 +211,9 @@ func (*shortcutArg) Complete(match string) []flags.Completion {
 		name, idx := match[:i], completing.tags()
 		var candidates []string
 		if match[i] == '@' {
-			candidates = append([]string{name + "@latest"}, prefixed(name+"@", idx.versions[name])...)
+			candidates = append([]string{name + "@latest"}, prefixed(name+"@", idx.versionsOf(name))...)
 		} else {
-			candidates = prefixed(name+"#", idx.stages[name])
+			candidates = prefixed(name+"#", idx.stagesOf(name))
 		}
 		return matching(match, candidates)
 	}
@@ -213,7 +245,7 @@ func (*versionArg) Complete(match string) []flags.Completion {
 	if completing == nil {
 		return nil
 	}
-	return matching(match, completing.tags().versions[completing.artifact()])
+	return matching(match, completing.tags().versionsOf(completing.artifact()))
 }
 
 // refArg is an argument that names a commit: a branch, a tag that is not a registry tag, HEAD.

@@ -141,7 +141,13 @@ func (c *lsCommand) Execute(args []string) error {
 	if field != "" && field != "name" && c.Args.Name == "" {
 		return usageError(fmt.Errorf("--%s needs NAME, for example: git model ls 'NAME#STAGE' --%s", field, field))
 	}
-	state, err := c.app.StateAt(c.At, registry.ParseShortcut(string(c.Args.Name)).Artifact)
+	var state *registry.State
+	var sum *registrySummary
+	if c.Args.Name == "" {
+		sum, err = c.summaryAt(c.app)
+	} else {
+		state, err = c.app.StateAt(c.At, registry.ParseShortcut(string(c.Args.Name)).Artifact)
+	}
 	if err != nil {
 		return c.app.outsideRepository(err)
 	}
@@ -152,7 +158,7 @@ func (c *lsCommand) Execute(args []string) error {
 		c.app.startPager()
 	}
 	if c.Args.Name == "" {
-		return c.listArtifacts(state, field)
+		return c.listArtifacts(sum, field)
 	}
 	return c.listVersions(state, field)
 }
@@ -191,8 +197,8 @@ type artifactJSON struct {
 	Version     *string        `json:"version"`
 }
 
-func (c *lsCommand) listArtifacts(state *registry.State, only string) error {
-	stages, rows, err := c.artifactRows(c.app, state)
+func (c *lsCommand) listArtifacts(sum *registrySummary, only string) error {
+	stages, rows, err := c.artifactRows(c.app, sum)
 	if err != nil {
 		return err
 	}
@@ -202,7 +208,7 @@ func (c *lsCommand) listArtifacts(state *registry.State, only string) error {
 		}
 		return nil
 	}
-	if len(rows) == 0 && len(state.Artifacts) == 0 && !c.JSON && c.tty {
+	if len(rows) == 0 && len(sum.Artifacts) == 0 && !c.JSON && c.tty {
 		// Only a person sees this: a script reading an empty registry gets nothing, as before.
 		fmt.Fprintln(c.app.Stdout, "The registry is empty. Start with: git model register NAME [REF]")
 		return nil
@@ -226,20 +232,33 @@ type artifactRow struct {
 	json   artifactJSON
 }
 
+// summaryAt returns the summary of the registry of app as it stood at --at (as it is now
+// without it, through the index: registrySummary).
+func (c *lsCommand) summaryAt(app *App) (*registrySummary, error) {
+	if c.At == "" {
+		return c.registrySummary(app)
+	}
+	state, err := app.StateAt(c.At, "")
+	if err != nil {
+		return nil, err
+	}
+	return c.summarize(state), nil
+}
+
 // artifactRows computes the rows of `ls` for one registry, and its stage columns.
-func (c *lsCommand) artifactRows(app *App, state *registry.State) ([]string, []artifactRow, error) {
-	stages := app.StageColumns(state)
+func (c *lsCommand) artifactRows(app *App, sum *registrySummary) ([]string, []artifactRow, error) {
+	stages := app.stageColumns(sum.Stages)
 	notesAt, noNotes, err := app.annotationsAt(c.At)
 	if err != nil {
 		return nil, nil, err
 	}
-	names, err := c.artifactNames(app, state, notesAt, noNotes)
+	names, err := c.artifactNames(app, sum, notesAt, noNotes)
 	if err != nil {
 		return nil, nil, err
 	}
 	var rows []artifactRow
 	for _, name := range names {
-		a := state.Artifacts[name]
+		a := sum.artifact(name)
 		if a != nil && !a.Active && !c.All {
 			continue
 		}
@@ -259,17 +278,17 @@ func (c *lsCommand) artifactRows(app *App, state *registry.State) ([]string, []a
 		case !a.Active:
 			row.marker = " (deprecated)"
 		}
-		if latest := a.Latest(); latest != nil {
-			row.json.Version, row.json.Commit = nullable(latest.Name), nullable(latest.Commit)
+		if a != nil && a.Latest != "" {
+			row.json.Version, row.json.Commit = nullable(a.Latest), nullable(a.LatestCommit)
 		}
 		for _, stage := range stages {
-			var versions []*registry.Version
+			var versions []cellVersion
 			if a != nil {
-				versions = c.stageVersions(a, stage)
+				versions = a.Shows[stage]
 			}
 			short, full := make([]string, len(versions)), make([]string, len(versions))
 			for i, v := range versions {
-				short[i], full[i] = displayName(v), v.Name
+				short[i], full[i] = v.Display, v.Name
 			}
 			row.cells[stage] = strings.Join(short, ",")
 			switch {
@@ -343,8 +362,11 @@ func (c *lsCommand) printArtifacts(stages []string, rows []artifactRow, withRepo
 // artifactNames lists the artifacts of the registry and those annotated at notesAt ("" for the
 // work tree; none with noNotes), in the root's files and in the folders of the registry's
 // DIR:NAME artifacts, sorted.
-func (c *lsCommand) artifactNames(app *App, state *registry.State, notesAt string, noNotes bool) ([]string, error) {
-	names := state.Names()
+func (c *lsCommand) artifactNames(app *App, sum *registrySummary, notesAt string, noNotes bool) ([]string, error) {
+	names := make([]string, len(sum.Artifacts))
+	for i, a := range sum.Artifacts {
+		names[i] = a.Name
+	}
 	dirs := []string{""}
 	seen := map[string]bool{"": true}
 	for _, name := range names {
@@ -366,7 +388,7 @@ func (c *lsCommand) artifactNames(app *App, state *registry.State, notesAt strin
 		app.warnOnce(err)
 	}
 	for _, name := range annotated {
-		if state.Artifacts[name] == nil && registry.IsArtifactName(name) {
+		if sum.artifact(name) == nil && registry.IsArtifactName(name) {
 			names = append(names, name)
 		}
 	}

@@ -94,12 +94,12 @@ func (c *lsCommand) listRepos(specs []string) error {
 		sub := &App{Stdout: c.app.Stdout, Stderr: c.app.Stderr,
 			global: &globalOptions{Repos: []string{specs[i]}, Offline: c.app.global.Offline, NoColor: true}}
 		defer sub.Close()
-		state, err := sub.StateAt(c.At, "")
+		sum, err := c.summaryAt(sub)
 		if err != nil {
 			results[i].err = err
 			return
 		}
-		results[i].stages, results[i].rows, results[i].err = c.artifactRows(sub, state)
+		results[i].stages, results[i].rows, results[i].err = c.artifactRows(sub, sum)
 	})
 	var stages []string
 	var rows []artifactRow

@@ -272,7 +272,11 @@ func TestTagCacheNotRegular(t *testing.T) {
 	}
 	os.RemoveAll(cache)
 	mkfifo(t, cache)
-	within20s(t, "Tags", func() { openRepo(t, dir).Tags() })
+	within20s(t, "Tags", func() {
+		r := openRepo(t, dir)
+		r.Tags()
+		r.Close() // the cache is written by the time the repository is closed
+	})
 	if info, err := os.Lstat(cache); err != nil || !info.Mode().IsRegular() {
 		t.Errorf("the FIFO was not replaced by a cache: %v, %v", info, err)
 	}

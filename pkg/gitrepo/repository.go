@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/git-model/git-model/pkg/internal/gitconfig"
 	git "github.com/libgit2/git2go/v34"
@@ -38,6 +39,8 @@ func (e *notRepositoryError) Is(target error) bool {
 type Repository struct {
 	repo   *git.Repository
 	config *git.Config // loaded on first use, freed by Close
+
+	writing sync.WaitGroup // the tag cache being written in the background (Tags), waited for by Close
 }
 
 // Open opens the repository that `git` would use from dir ("" = current directory): it searches
@@ -152,6 +155,7 @@ func (r *Repository) hasConfig(key string) (bool, error) {
 // Close frees the repository. The Repository must not be used afterwards; calling Close again
 // does nothing.
 func (r *Repository) Close() {
+	r.writing.Wait()
 	if r.config != nil {
 		r.config.Free()
 		r.config = nil

@@ -1203,6 +1203,7 @@ func TestTagCacheSlack(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		r.writing.Wait() // the cache, written in the background, is looked at next
 		return tags
 	}
 	read()

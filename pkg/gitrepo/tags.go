@@ -36,8 +36,11 @@ type Tag = object.TagRecord
 // What was read from each tag object is kept in the tag cache with the digest of the refs it
 // was read from, so that a warm read checks the ref files' digest (refs.Snapshot.Digest) and
 // reads the cache, and neither parses packed-refs nor reads any object; objects missing from
-// the cache are read in parallel.
+// the cache are read in parallel. A cache to write again is written in the background while
+// the caller goes on with the tags; Close waits for it.
 func (r *Repository) Tags() ([]Tag, error) {
+	r.writing.Wait() // a cache still being written by an earlier read
+
 	// Read the cache while reading the refs: two files, two cores.
 	cachePath := filepath.Join(r.CommonDir(), tagcache.File)
 	var cached []Tag
@@ -109,7 +112,10 @@ func (r *Repository) writeTagCache(digest [tagcache.DigestSize]byte, list []refs
 	for i, ref := range list {
 		ids[i] = ref.Target
 	}
-	tagcache.Write(filepath.Join(r.CommonDir(), tagcache.File), digest, ids, tags)
+	path := filepath.Join(r.CommonDir(), tagcache.File)
+	// Written while the caller derives the registry from the tags, which nobody writes to: Close
+	// waits for it.
+	r.writing.Go(func() { tagcache.Write(path, digest, ids, tags) })
 }
 
 // ArtifactTags is Tags restricted to the tags of one artifact: those whose names are prefix (the
@@ -471,15 +477,16 @@ func (r *Repository) RefsDigest() (digest [tagcache.DigestSize]byte, ok bool) {
 	return snap.Digest(), true
 }
 
-// LoadNamesIndex returns the items of the names index (tagcache.IndexFile) when it was made
-// from the tag refs as they are now (fresh); otherwise save, when not nil, makes items the
-// index of the refs as they are now.
-func (r *Repository) LoadNamesIndex() (items []string, fresh bool, save func(items []string)) {
+// LoadIndex returns the items of an index (tagcache.NamesIndex, tagcache.SummaryIndex) when it
+// was made from the tag refs as they are now (fresh); otherwise save, when not nil, makes items
+// the index of the refs as they were when LoadIndex was called (a change since then makes the
+// index stale at once, never wrong).
+func (r *Repository) LoadIndex(name string) (items []string, fresh bool, save func(items []string)) {
 	digest, ok := r.RefsDigest()
 	if !ok {
 		return nil, false, nil
 	}
-	path := filepath.Join(r.CommonDir(), tagcache.IndexFile)
+	path := filepath.Join(r.CommonDir(), filepath.FromSlash(name))
 	if items, ok := tagcache.LoadIndex(path, digest); ok {
 		return items, true, nil
 	}

@@ -106,21 +106,28 @@ func (s *Snapshot) Tags() ([]Ref, error) {
 
 // Digest identifies the snapshot's content: two snapshots with the same digest list the same
 // refs with the same targets. It covers the loose refs (names and targets), and packed-refs by
-// its size, inode, modification and change times (git replaces the file by renaming a new one
-// over it) and a CRC-32C of its content, which costs a small part of parsing it. A cache of
-// what was read from the refs keeps the digest it was made from and is valid while it holds.
+// its device, inode, size, and modification and change times to the nanosecond: git replaces
+// packed-refs by renaming a new file over it, and the kernel sets the change time of every
+// write and rename, so no two versions of the file share them. Where the file system keeps
+// whole seconds only (both times without nanoseconds), a CRC-32C of the content is added, which
+// costs a small part of parsing it. A cache of what was read from the refs keeps the digest it
+// was made from and is valid while it holds.
 func (s *Snapshot) Digest() [sha256.Size]byte {
 	h := sha256.New()
 	var b []byte
 	if s.info != nil {
 		b = binary.AppendVarint(b, s.info.Size())
 		b = binary.AppendVarint(b, s.info.ModTime().UnixNano())
+		coarse := true
 		if st, ok := s.info.Sys().(*syscall.Stat_t); ok {
 			b = binary.AppendUvarint(b, uint64(st.Dev))
 			b = binary.AppendUvarint(b, uint64(st.Ino))
 			b = binary.AppendVarint(b, int64(st.Ctim.Sec)*1e9+int64(st.Ctim.Nsec))
+			coarse = st.Mtim.Nsec == 0 && st.Ctim.Nsec == 0
 		}
-		b = binary.LittleEndian.AppendUint32(b, s.packed.checksum())
+		if coarse {
+			b = binary.LittleEndian.AppendUint32(b, s.packed.checksum())
+		}
 	}
 	b = binary.AppendUvarint(b, uint64(len(s.loose)))
 	h.Write(b)

@@ -10,9 +10,16 @@ import (
 	"github.com/git-model/git-model/pkg/safefile"
 )
 
-// IndexFile is the names index, beside the tag cache: what tag names alone say (artifacts,
-// their versions and stages), for shell completion, which must answer in a blink at hundreds
-// of thousands of tags and so neither parses packed-refs nor loads the tag cache.
+// An index is a file beside the tag cache that keeps what was derived from the tags while they
+// do not change: a list of strings, whose meaning is its writer's, valid while the digest of the
+// tag refs it was made from holds. Two are kept:
+//
+//   - NamesIndex: what tag names alone say (artifacts, their versions and stages), for shell
+//     completion, which must answer in a blink at hundreds of thousands of tags and so neither
+//     parses packed-refs nor loads the tag cache;
+//   - SummaryIndex: what `git model ls` shows of the registry (what each stage of each
+//     artifact shows, the latest versions, the warnings of reading the tags), so that listing
+//     an unchanged registry derives nothing again.
 //
 // The file, in order:
 //
@@ -22,7 +29,10 @@ import (
 //	checksum   4 bytes   CRC-32C of everything before it, little-endian
 //
 // What the items mean is the caller's; the index is valid only while the refs' digest holds.
-const IndexFile = "git-model/names-index"
+const (
+	NamesIndex   = "git-model/names-index"
+	SummaryIndex = "git-model/ls-summary"
+)
 
 const indexMagic = "git-model names index 1\n"
 

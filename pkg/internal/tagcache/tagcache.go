@@ -180,7 +180,7 @@ func (d *decoder) entries(tags []object.TagRecord, targets []object.ID) bool {
 // reported.
 func Write(path string, refsDigest [DigestSize]byte, targets []object.ID, tags []object.TagRecord) {
 	var b bytes.Buffer
-	b.Grow(len(tags) * 100)
+	b.Grow(len(tags) * 128)
 	var sizes []int // of the chunks
 	chunkStart := 0
 	str := func(s string) {
@@ -246,7 +246,8 @@ func Write(path string, refsDigest [DigestSize]byte, targets []object.ID, tags [
 	for _, size := range sizes {
 		header = binary.AppendUvarint(header, uint64(size))
 	}
-	file := append(header, b.Bytes()...)
+	file := make([]byte, 0, len(header)+b.Len()+4) // one copy of the entries, not a growing one
+	file = append(append(file, header...), b.Bytes()...)
 	file = binary.LittleEndian.AppendUint32(file, crc32.Checksum(file, castagnoli))
 	if len(file) > maxSize {
 		return // it would not be read

@@ -120,8 +120,10 @@ func (e *env) cases(l layout, dir string) []*benchCase {
 				_, err := e.git(dir, "update-ref", fmt.Sprintf("refs/tags/bench-change-%d", run), "HEAD")
 				return err
 			},
-			check:    contains(name + " "),
-			teardown: func(run int, _ *output) error { return e.deleteTags(dir, []string{fmt.Sprintf("bench-change-%d", run)}) }},
+			check: contains(name + " "),
+			teardown: func(run int, _ *output) error {
+				return e.deleteTags(dir, []string{fmt.Sprintf("bench-change-%d", run)})
+			}},
 		{Name: "ls cold", Command: "rm -rf $GIT_DIR/git-model (untimed); git model ls", Floor: floorObjects, Target: target{Ratio: 1}, Model: true,
 			argv:  model("ls"),
 			setup: func(int) error { return os.RemoveAll(filepath.Join(gitDir, "git-model")) },

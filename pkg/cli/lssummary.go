@@ -25,10 +25,10 @@ type registrySummary struct {
 
 // summaryArtifact is one artifact of a registrySummary.
 type summaryArtifact struct {
-	Name         string                    `json:"name"`
-	Active       bool                      `json:"active"`
-	Latest       string                    `json:"latest,omitempty"`
-	LatestCommit string                    `json:"latest_commit,omitempty"`
+	Name         string                   `json:"name"`
+	Active       bool                     `json:"active"`
+	Latest       string                   `json:"latest,omitempty"`
+	LatestCommit string                   `json:"latest_commit,omitempty"`
 	Shows        map[string][]cellVersion `json:"shows,omitempty"` // stage → the versions its cell shows
 }
 

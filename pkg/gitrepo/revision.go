@@ -100,3 +100,30 @@ func (r *Repository) FirstParentAt(when time.Time) (id string, ok bool, err erro
 		oid = parent
 	}
 }
+
+// BranchNames returns the short names of the local branches.
+func (r *Repository) BranchNames() ([]string, error) {
+	return r.refNames("refs/heads/")
+}
+
+func (r *Repository) refNames(prefix string) ([]string, error) {
+	iter, err := r.repo.NewReferenceIteratorGlob(prefix + "*")
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", prefix, err)
+	}
+	defer iter.Free()
+	names := iter.Names()
+	var out []string
+	for {
+		name, err := names.Next()
+		if isCode(err, git.ErrorCodeIterOver) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", prefix, err)
+		}
+		if strings.HasPrefix(name, prefix) {
+			out = append(out, strings.TrimPrefix(name, prefix))
+		}
+	}
+}

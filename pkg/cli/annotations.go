@@ -20,6 +20,8 @@ type annotations struct {
 	files  map[string]*annotation.File                 // by blob id, or work-tree path
 	dvc    map[string]map[string]annotation.Annotation // likewise
 	failed map[string]error                            // files that do not parse, likewise
+
+	keptByName map[string]*keptAnnotations // annotations kept between runs (annotationskept.go)
 }
 
 // Annotations returns the reader of annotation files, created once.
@@ -134,6 +136,9 @@ func (n *annotations) Prefetch(artifact string, commits []string) {
 		if commit == "" {
 			continue
 		}
+		if id, ok, err := n.repo.FileID(commit, filePath); err == nil && ok && n.hasKept(artifact, id) {
+			continue
+		}
 		id, data, err := n.read(commit, filePath)
 		if id == "" || err != nil || data == nil || seen[id] {
 			continue
@@ -232,7 +237,7 @@ func (app *App) annotation(artifact, commit string) annotation.Annotation {
 	if err != nil {
 		return annotation.Annotation{}
 	}
-	a, _, err := notes.Lookup(artifact, commit)
+	a, err := notes.lookupKept(artifact, commit)
 	if err != nil {
 		app.warnOnce(err)
 	}

@@ -31,6 +31,9 @@ func (app *App) Close() {
 	if app.pager != nil {
 		app.pager()
 	}
+	if app.notes != nil {
+		app.notes.saveKept()
+	}
 	if app.repo != nil {
 		app.repo.Close()
 	}

@@ -265,7 +265,7 @@ func (r *Repository) readObjects(list []refs.Ref, indexes []int, tags []Tag) err
 		if err != nil {
 			return fmt.Errorf("reading tag '%s': %w", list[i].Name, err)
 		}
-		tags[i] = info.tag(list[i].Name)
+		tags[i] = info.tag(list[i].Name, object.ID.String)
 	}
 	return nil
 }
@@ -288,7 +288,7 @@ func (r *Repository) TagAt(name, id string) (Tag, error) {
 	if err != nil {
 		return Tag{}, fmt.Errorf("reading tag '%s' at %s: %w", name, id, err)
 	}
-	return info.tag(name), nil
+	return info.tag(name, object.ID.String), nil
 }
 
 // readSome reads the refs at indexes from the store, and returns those it could not read, for
@@ -299,6 +299,15 @@ func readSome(store *odb.Store, list []refs.Ref, indexes []int, tags []Tag) (mis
 		return indexes, nil
 	}
 	defer src.Free()
+	commits := map[object.ID]string{} // a commit's id in hexadecimal once, for the tags it shares
+	hex := func(id object.ID) string {
+		s, ok := commits[id]
+		if !ok {
+			s = id.String()
+			commits[id] = s
+		}
+		return s
+	}
 	for _, i := range indexes {
 		info, err := readTarget(src, list[i].Target)
 		var corrupt *odb.CorruptError
@@ -309,7 +318,7 @@ func readSome(store *odb.Store, list []refs.Ref, indexes []int, tags []Tag) (mis
 			misses = append(misses, i)
 			continue
 		}
-		tags[i] = info.tag(list[i].Name)
+		tags[i] = info.tag(list[i].Name, hex)
 	}
 	return misses, nil
 }
@@ -339,7 +348,7 @@ func (s odbSource) Exists(id object.ID) bool {
 // objectInfo is what the object a tag ref points to says, as Tag holds it.
 type objectInfo struct {
 	annotated bool
-	commit    string
+	commit    object.ID // when peeled is a commit
 	peeled    object.Type
 	outer     object.TagObject // the tag object the ref names
 }
@@ -378,7 +387,7 @@ func readTarget(src objectSource, target object.ID) (objectInfo, error) {
 	}
 	switch kind {
 	case object.Commit:
-		info.peeled, info.commit = kind, id.String()
+		info.peeled, info.commit = kind, id
 	case object.Tree, object.Blob:
 		info.peeled = kind
 	default:
@@ -387,10 +396,14 @@ func readTarget(src objectSource, target object.ID) (objectInfo, error) {
 	return info, nil
 }
 
-// tag is the Tag of a ref named name whose target says info.
-func (info objectInfo) tag(name string) Tag {
-	return Tag{Name: name, Annotated: info.annotated, Commit: info.commit, PeeledType: info.peeled,
+// tag is the Tag of a ref named name whose target says info, the commit's id written by hex.
+func (info objectInfo) tag(name string, hex func(object.ID) string) Tag {
+	t := Tag{Name: name, Annotated: info.annotated, PeeledType: info.peeled,
 		TaggerName: info.outer.TaggerName, TaggerEmail: info.outer.TaggerEmail, When: info.outer.When, Message: info.outer.Message}
+	if info.peeled == object.Commit {
+		t.Commit = hex(info.commit)
+	}
+	return t
 }
 
 // TagNames returns the names of all refs under refs/tags/ without reading any object, for

@@ -162,10 +162,10 @@ func (p *packFile) find(id []byte) (int, bool) {
 // Reader reads objects from a store for one goroutine at a time: it keeps its own
 // decompressor and hash.
 type Reader struct {
-	store   *Store
-	z       *inflater
-	sum     hash.Hash
-	scratch []byte // what zlib inflates into, with room for its fast path
+	store *Store
+	z     *inflater
+	sum   hash.Hash
+	arena []byte // what zlib inflates into: objects one after another, room for its fast path after the last
 }
 
 // Reader returns a reader of the store, which must be freed.
@@ -479,17 +479,27 @@ func compressBound(n uint64) uint64 {
 	return n + n/8 + 1024
 }
 
-// inflate decompresses size bytes from the zlib stream at the start of src into a new slice of
-// exactly that size (what is read from it is kept for as long as the registry is).
+// inflate decompresses size bytes from the zlib stream at the start of src into a slice of
+// exactly that size, which nothing else is written to (what is read from it is kept for as long
+// as the registry is). The objects of a reader are inflated one after another into shared
+// blocks of arenaSize: the room zlib wants after its output (inflateSlack) is where the next
+// object goes, so that tens of thousands of small tag objects cost a few allocations rather
+// than one and a copy each.
 func (r *Reader) inflate(src []byte, size uint64) ([]byte, error) {
 	if size > maxObjectSize {
 		return nil, ErrUnsupported
 	}
-	if uint64(cap(r.scratch)) < size+inflateSlack {
-		r.scratch = make([]byte, 0, size+inflateSlack)
+	n := int(size)
+	if cap(r.arena)-len(r.arena) < n+inflateSlack {
+		r.arena = make([]byte, 0, max(n+inflateSlack, arenaSize))
 	}
-	if n, err := r.z.inflate(src, r.scratch[:size]); err != nil || uint64(n) != size {
+	at := len(r.arena)
+	if got, err := r.z.inflate(src, r.arena[at:at+n:at+n+inflateSlack]); err != nil || got != n {
 		return nil, errInflate
 	}
-	return bytes.Clone(r.scratch[:size]), nil
+	r.arena = r.arena[:at+n]
+	return r.arena[at : at+n : at+n], nil
 }
+
+// arenaSize is the size of the blocks that objects are inflated into.
+const arenaSize = 256 << 10

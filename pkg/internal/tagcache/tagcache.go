@@ -34,7 +34,6 @@
 package tagcache
 
 import (
-	"bytes"
 	"encoding/binary"
 	"hash/crc32"
 	"os"
@@ -179,13 +178,12 @@ func (d *decoder) entries(tags []object.TagRecord, targets []object.ID) bool {
 // the given digest, atomically. Failing to write it only costs speed, so errors are not
 // reported.
 func Write(path string, refsDigest [DigestSize]byte, targets []object.ID, tags []object.TagRecord) {
-	var b bytes.Buffer
-	b.Grow(len(tags) * 128)
+	b := make([]byte, 0, len(tags)*128)
 	var sizes []int // of the chunks
 	chunkStart := 0
 	str := func(s string) {
-		b.Write(binary.AppendUvarint(nil, uint64(len(s))))
-		b.WriteString(s)
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
 	}
 	var shared []string
 	number := map[string]int{}
@@ -196,15 +194,17 @@ func Write(path string, refsDigest [DigestSize]byte, targets []object.ID, tags [
 			number[s] = k
 			shared = append(shared, s)
 		}
-		b.Write(binary.AppendUvarint(nil, uint64(k)))
+		b = binary.AppendUvarint(b, uint64(k))
 	}
+	var lastLoc *time.Location // the zone and offset of the previous tag, which most tags share
+	lastOffset, lastZone := 0, 0
 	for i, t := range tags {
 		if i > 0 && i%Chunk == 0 {
-			sizes = append(sizes, b.Len()-chunkStart)
-			chunkStart = b.Len()
+			sizes = append(sizes, len(b)-chunkStart)
+			chunkStart = len(b)
 		}
 		str(t.Name)
-		b.Write(targets[i][:])
+		b = append(b, targets[i][:]...)
 		flags := byte(0)
 		if t.Annotated {
 			flags |= flagAnnotated
@@ -218,7 +218,7 @@ func Write(path string, refsDigest [DigestSize]byte, targets []object.ID, tags [
 		if t.When != (time.Time{}) {
 			flags |= flagWhen
 		}
-		b.WriteByte(flags)
+		b = append(b, flags)
 		if flags&flagCommit != 0 {
 			sharedStr(t.Commit)
 		}
@@ -228,12 +228,15 @@ func Write(path string, refsDigest [DigestSize]byte, targets []object.ID, tags [
 			str(t.Message)
 		}
 		if flags&flagWhen != 0 {
-			b.Write(binary.AppendVarint(nil, t.When.Unix()))
-			b.Write(binary.AppendVarint(nil, int64(object.ZoneNumber(t.When))))
+			if _, offset := t.When.Zone(); t.When.Location() != lastLoc || offset != lastOffset {
+				lastLoc, lastOffset, lastZone = t.When.Location(), offset, object.ZoneNumber(t.When)
+			}
+			b = binary.AppendVarint(b, t.When.Unix())
+			b = binary.AppendVarint(b, int64(lastZone))
 		}
 	}
 	if len(tags) > 0 {
-		sizes = append(sizes, b.Len()-chunkStart)
+		sizes = append(sizes, len(b)-chunkStart)
 	}
 	header := append([]byte(magic), refsDigest[:]...)
 	header = binary.AppendUvarint(header, uint64(len(tags)))
@@ -246,8 +249,8 @@ func Write(path string, refsDigest [DigestSize]byte, targets []object.ID, tags [
 	for _, size := range sizes {
 		header = binary.AppendUvarint(header, uint64(size))
 	}
-	file := make([]byte, 0, len(header)+b.Len()+4) // one copy of the entries, not a growing one
-	file = append(append(file, header...), b.Bytes()...)
+	file := make([]byte, 0, len(header)+len(b)+4) // one copy of the entries, not a growing one
+	file = append(append(file, header...), b...)
 	file = binary.LittleEndian.AppendUint32(file, crc32.Checksum(file, castagnoli))
 	if len(file) > maxSize {
 		return // it would not be read

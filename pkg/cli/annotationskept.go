@@ -22,7 +22,8 @@ import (
 // keptDir is the folder of the kept annotations, under the common git directory.
 const keptDir = "git-model/annotations"
 
-// keptFormat names the layout of a file of kept annotations; another one is ignored.
+// keptFormat names the layout of a file of kept annotations; another one, or one written by
+// another release of git-model (whose reading of annotations may differ), is ignored.
 const keptFormat = "git-model kept annotations 1"
 
 // keptAnnotations are the annotations of one artifact (one key of one annotations file), by
@@ -42,7 +43,7 @@ func (n *annotations) kept(filePath, key string) *keptAnnotations {
 	}
 	sum := sha256.Sum256([]byte(name))
 	k := &keptAnnotations{path: filepath.Join(n.repo.CommonDir(), filepath.FromSlash(keptDir), hex.EncodeToString(sum[:16]))}
-	if data, err := safefile.Read(k.path, 0); err != nil || json.Unmarshal(data, k) != nil || k.Format != keptFormat {
+	if data, err := safefile.Read(k.path, 0); err != nil || json.Unmarshal(data, k) != nil || k.Format != keptFormat+" "+Version {
 		k.Entries = nil
 	}
 	if k.Entries == nil {
@@ -94,7 +95,7 @@ func (n *annotations) saveKept() {
 		if !k.changed {
 			continue
 		}
-		k.Format = keptFormat
+		k.Format = keptFormat + " " + Version
 		data, err := json.Marshal(k)
 		if err != nil || len(data) > safefile.MaxSize || os.MkdirAll(filepath.Dir(k.path), 0o755) != nil {
 			continue

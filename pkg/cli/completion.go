@@ -48,7 +48,7 @@ func (c *completionContext) tags() *tagIndex {
 		return c.index
 	}
 	items, fresh, save := repo.LoadIndex(tagcache.NamesIndex)
-	if fresh && len(items) > 0 && items[0] == namesIndexFormat {
+	if fresh && len(items) > 0 && items[0] == namesIndexFormat+" "+Version {
 		c.index.decode(items[1:])
 		return c.index
 	}
@@ -79,12 +79,13 @@ func (c *completionContext) tags() *tagIndex {
 		}
 	}
 	if save != nil {
-		save(append([]string{namesIndexFormat}, c.index.encode()...))
+		save(append([]string{namesIndexFormat + " " + Version}, c.index.encode()...))
 	}
 	return c.index
 }
 
-// namesIndexFormat is the first item of a names index: the layout of the others.
+// namesIndexFormat is the first item of a names index, with the release of git-model that wrote
+// it: the layout and meaning of the others.
 const namesIndexFormat = "git-model completion names 2"
 
 // encode writes the index as the items of a names index: "a NAME" and "S STAGE" first, then

@@ -38,8 +38,8 @@ type cellVersion struct {
 	Name    string `json:"name"`
 }
 
-// summaryFormat names the layout and meaning of the summary; a new one makes old summaries
-// stale.
+// summaryFormat names the layout and meaning of the summary; a new one, or another release of
+// git-model (whose reading of the tags may differ), makes old summaries stale.
 const summaryFormat = "git-model ls summary 1"
 
 // summarize makes the summary of state under the command's stage options.
@@ -77,7 +77,7 @@ func (s *registrySummary) artifact(name string) *summaryArtifact {
 
 // options names the stage options the summary depends on.
 func (c *lsCommand) options() string {
-	return fmt.Sprintf("%s sort=%s vs=%d av=%d ro=%t all-in-stage=%t", summaryFormat,
+	return fmt.Sprintf("%s (git-model %s) sort=%s vs=%d av=%d ro=%t all-in-stage=%t", summaryFormat, Version,
 		c.Sort, countOr(c.VS, 1), countOr(c.AV, -1), c.RO, c.AllInStage)
 }
 

@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/git-model/git-model/pkg/internal/gitconfig"
+	"github.com/git-model/git-model/pkg/internal/tagcache"
 	git "github.com/libgit2/git2go/v34"
 )
 
@@ -40,7 +41,8 @@ type Repository struct {
 	repo   *git.Repository
 	config *git.Config // loaded on first use, freed by Close
 
-	writing sync.WaitGroup // the tag cache being written in the background (Tags), waited for by Close
+	writing    sync.WaitGroup             // the tag cache being written in the background (Tags), waited for by Close
+	readDigest *[tagcache.DigestSize]byte // the digest of the refs the last Tags or TagNames read; nil when libgit2 read them
 }
 
 // Open opens the repository that `git` would use from dir ("" = current directory): it searches

@@ -40,6 +40,7 @@ type Tag = object.TagRecord
 // the caller goes on with the tags; Close waits for it.
 func (r *Repository) Tags() ([]Tag, error) {
 	r.writing.Wait() // a cache still being written by an earlier read
+	r.readDigest = nil
 
 	// Read the cache while reading the refs: two files, two cores.
 	cachePath := filepath.Join(r.CommonDir(), tagcache.File)
@@ -64,6 +65,7 @@ func (r *Repository) Tags() ([]Tag, error) {
 	digest := snap.Digest()
 	<-loaded
 	if cached != nil && digest == cachedDigest {
+		r.readDigest = &digest
 		return cached, nil
 	}
 	return r.readTags(cached, targets, snap, digest)
@@ -86,6 +88,9 @@ func (r *Repository) readTags(cached []Tag, targets []object.ID, snap *refs.Snap
 	}
 	if err != nil {
 		return nil, err
+	}
+	if snap != nil {
+		r.readDigest = &digest
 	}
 	if len(cached) == len(list) && sameTargets(list, cached, targets) {
 		r.writeTagCache(digest, list, cached) // the digest changed, not the tags
@@ -409,7 +414,19 @@ func (info objectInfo) tag(name string, hex func(object.ID) string) Tag {
 // TagNames returns the names of all refs under refs/tags/ without reading any object, for
 // what needs only names (shell completion).
 func (r *Repository) TagNames() ([]string, error) {
-	list, err := r.tagRefs("")
+	r.readDigest = nil
+	var list []refs.Ref
+	snap, err := refs.Open(r.CommonDir())
+	if err == nil {
+		defer snap.Close()
+		if list, err = snap.Tags(); err == nil {
+			digest := snap.Digest()
+			r.readDigest = &digest
+		}
+	}
+	if errors.Is(err, refs.ErrFallback) {
+		list, err = r.libgit2TagRefs("")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -464,17 +481,20 @@ func (r *Repository) RefsDigest() (digest [tagcache.DigestSize]byte, ok bool) {
 }
 
 // LoadIndex returns the items of an index (tagcache.NamesIndex, tagcache.SummaryIndex) when it
-// was made from the tag refs as they are now (fresh); otherwise save, when not nil, makes items
-// the index of the refs as they were when LoadIndex was called (a change since then makes the
-// index stale at once, never wrong).
+// was made from the tag refs as they are now (fresh). Otherwise save makes items the index of
+// the refs as the last Tags or TagNames read them, the read the items were derived from (nothing
+// is saved when that read went through libgit2, or there was none): an index is never kept
+// under the digest of refs it was not made from, even when they change in between.
 func (r *Repository) LoadIndex(name string) (items []string, fresh bool, save func(items []string)) {
-	digest, ok := r.RefsDigest()
-	if !ok {
-		return nil, false, nil
-	}
 	path := filepath.Join(r.CommonDir(), filepath.FromSlash(name))
-	if items, ok := tagcache.LoadIndex(path, digest); ok {
-		return items, true, nil
+	if digest, ok := r.RefsDigest(); ok {
+		if items, ok := tagcache.LoadIndex(path, digest); ok {
+			return items, true, nil
+		}
 	}
-	return nil, false, func(items []string) { tagcache.WriteIndex(path, digest, items) }
+	return nil, false, func(items []string) {
+		if r.readDigest != nil {
+			tagcache.WriteIndex(path, *r.readDigest, items)
+		}
+	}
 }

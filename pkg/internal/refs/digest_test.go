@@ -3,6 +3,7 @@ package refs
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/git-model/git-model/pkg/internal/gittest"
@@ -68,5 +69,36 @@ func TestDigest(t *testing.T) {
 			t.Errorf("after %s the digest is that of %s", step.what, earlier)
 		}
 		seen[d] = step.what
+	}
+}
+
+// A linked folder under refs/tags, or refs/tags itself linked, is followed as git follows it:
+// the whole listing leaves it to libgit2, an artifact's lookup reads through it.
+func TestReadTagsLinkedFolders(t *testing.T) {
+	const a = "1111111111111111111111111111111111111111"
+	for _, linked := range []string{"refs/tags/d", "refs/tags"} {
+		dir := fakeGitDir(t, "-", map[string]string{"m@v1.0.0": a + "\n"})
+		target := t.TempDir()
+		gittest.WriteFile(t, filepath.Join(target, "x@v1.0.0"), a+"\n")
+		at := filepath.Join(dir, filepath.FromSlash(linked))
+		if linked == "refs/tags" {
+			if err := os.RemoveAll(at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.Symlink(target, at); err != nil {
+			t.Fatal(err)
+		}
+		if refs, err := ReadTags(dir, ""); err != ErrFallback {
+			t.Errorf("%s linked, ReadTags(\"\") = %v, %v; want ErrFallback", linked, refs, err)
+		}
+		want := "x@v1.0.0 " + a
+		if linked == "refs/tags/d" {
+			want = "d/x@v1.0.0 " + a
+		}
+		prefix, _, _ := strings.Cut(want, "@")
+		if refs, err := ReadTags(dir, prefix); err != nil || len(refs) != 1 || refLines(refs)[0] != want {
+			t.Errorf("%s linked, ReadTags(%q) = %v, %v; want %s", linked, prefix, refLines(refs), err, want)
+		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"github.com/git-model/git-model/pkg/internal/object"
@@ -106,26 +107,36 @@ func (s *Snapshot) Tags() ([]Ref, error) {
 
 // Digest identifies the snapshot's content: two snapshots with the same digest list the same
 // refs with the same targets. It covers the loose refs (names and targets), and packed-refs by
-// its device, inode, size, and modification and change times to the nanosecond: git replaces
-// packed-refs by renaming a new file over it, and the kernel sets the change time of every
-// write and rename, so no two versions of the file share them. Where the file system keeps
-// whole seconds only (both times without nanoseconds), a CRC-32C of the content is added, which
-// costs a small part of parsing it. A cache of what was read from the refs keeps the digest it
-// was made from and is valid while it holds.
+// its device, inode, size, and modification and change times: git replaces packed-refs by
+// renaming a new file over it, and the kernel sets the change time of every write and rename.
+// Two versions of the file can share all of these only when both were written within one tick
+// of the file system's clock (the inode of a deleted file is reused at once) or on a file
+// system without nanoseconds; so, as git does for racily clean files, a packed-refs written in
+// the last few seconds (racyWindow), or with times in whole seconds, is also identified by a
+// CRC-32C of its content, which costs a small part of parsing it. A snapshot taken once the
+// file has aged then has a digest of another shape, never equal to one taken while it was
+// racy. A cache of what was read from the refs keeps the digest it was made from and is valid
+// while it holds.
 func (s *Snapshot) Digest() [sha256.Size]byte {
 	h := sha256.New()
 	var b []byte
 	if s.info != nil {
 		b = binary.AppendVarint(b, s.info.Size())
 		b = binary.AppendVarint(b, s.info.ModTime().UnixNano())
-		coarse := true
+		check := true
 		if st, ok := s.info.Sys().(*syscall.Stat_t); ok {
 			b = binary.AppendUvarint(b, uint64(st.Dev))
 			b = binary.AppendUvarint(b, uint64(st.Ino))
 			b = binary.AppendVarint(b, int64(st.Ctim.Sec)*1e9+int64(st.Ctim.Nsec))
-			coarse = st.Mtim.Nsec == 0 && st.Ctim.Nsec == 0
+			changed := time.Unix(int64(st.Ctim.Sec), int64(st.Ctim.Nsec))
+			if m := s.info.ModTime(); m.After(changed) {
+				changed = m
+			}
+			coarse := st.Mtim.Nsec == 0 && st.Ctim.Nsec == 0
+			check = coarse || time.Since(changed) < racyWindow
 		}
-		if coarse {
+		b = append(b, boolByte(check))
+		if check {
 			b = binary.LittleEndian.AppendUint32(b, s.packed.checksum())
 		}
 	}
@@ -142,6 +153,17 @@ func (s *Snapshot) Digest() [sha256.Size]byte {
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// racyWindow is how recently packed-refs may have been written for its digest to include its
+// content: longer than any file system's clock tick, and than the 2 seconds of the coarsest.
+const racyWindow = 3 * time.Second
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
 
 // merge returns packed with the loose refs in place of the packed ones of the same names,
 // sorted by name.
@@ -224,6 +246,9 @@ func walkLoose(root, start string) ([]Ref, error) {
 		}
 		if err != nil {
 			return err
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			return ErrFallback // a linked folder or ref, which git follows: libgit2 reads them
 		}
 		if d.IsDir() || strings.HasSuffix(path, ".lock") {
 			return nil

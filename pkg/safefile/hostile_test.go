@@ -2,6 +2,7 @@ package safefile
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -261,4 +262,39 @@ func TestReplaceReadersSeeWholeFiles(t *testing.T) {
 	}
 	close(done)
 	wg.Wait()
+}
+
+// ReplaceCache removes the temporary files that killed writers left beside the cache, and only
+// those: a temporary file younger than staleTemp may be another writer's at work.
+func TestReplaceCacheRemovesLeftovers(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "tag-cache")
+	old := filepath.Join(dir, ".tag-cache.tmp-111")
+	young := filepath.Join(dir, ".tag-cache.tmp-222")
+	other := filepath.Join(dir, ".other.tmp-333")
+	for _, name := range []string{old, young, other} {
+		if err := os.WriteFile(name, []byte("part"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-2 * staleTemp)
+	for _, name := range []string{old, other} {
+		if err := os.Chtimes(name, long, long); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ReplaceCache(path, []byte("cache")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(old); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a killed writer's temporary file is still there (%v)", err)
+	}
+	for _, name := range []string{young, other} {
+		if _, err := os.Lstat(name); err != nil {
+			t.Errorf("%s was removed: %v", filepath.Base(name), err)
+		}
+	}
+	if data, err := os.ReadFile(path); err != nil || string(data) != "cache" {
+		t.Errorf("cache = %q, %v", data, err)
+	}
 }

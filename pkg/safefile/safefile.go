@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"time"
 )
 
 // MaxSize is the size cap of the files git-model reads: far above any real annotations file,
@@ -118,10 +119,20 @@ func Replace(path string, data []byte, perm fs.FileMode, tmpDir string) error {
 
 // ReplaceCache is Replace for a file that can be rebuilt from others (a cache): the same
 // atomic rename, without waiting for the disk, which a crash may then leave holding the old
-// file or none, never a part of one.
+// file or none, never a part of one. The temporary files of writers killed before their
+// rename (older than staleTemp: a writer at work is younger) are removed first.
 func ReplaceCache(path string, data []byte) error {
+	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*"))
+	for _, name := range leftovers {
+		if info, err := os.Lstat(name); err == nil && time.Since(info.ModTime()) > staleTemp {
+			os.Remove(name)
+		}
+	}
 	return replace(path, data, 0o644, "", false)
 }
+
+// staleTemp is the age past which a cache's temporary file is a killed writer's leftover.
+const staleTemp = time.Hour
 
 func replace(path string, data []byte, perm fs.FileMode, tmpDir string, sync bool) error {
 	if info, err := os.Lstat(path); err == nil && info.Mode().IsRegular() {

@@ -6,8 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 
+	"github.com/git-model/git-model/pkg/internal/object"
 	git "github.com/libgit2/git2go/v34"
 )
 
@@ -177,17 +179,31 @@ func (r *Repository) refreshMirror(url string, selected func(string) bool) error
 	if err != nil {
 		return err
 	}
-	refspecs := []string{"+HEAD:" + mirrorHead}
-	for name, id := range remote {
-		if selected(name) && local[name] != id {
-			refspecs = append(refspecs, "+"+tagsPrefix+name+":"+tagsPrefix+name)
+	fetch := func() error {
+		refspecs := []string{"+HEAD:" + mirrorHead}
+		for name, id := range remote {
+			if selected(name) && local[name] != id {
+				refspecs = append(refspecs, "+"+tagsPrefix+name+":"+tagsPrefix+name)
+			}
 		}
+		err := r.Fetch(url, refspecs)
+		if err != nil && len(refspecs) > 1 && r.Fetch(url, refspecs[1:]) == nil {
+			return nil // a remote without commits has no HEAD to fetch: the tags alone
+		}
+		return err
 	}
-	if err := r.Fetch(url, refspecs); err != nil {
-		// A remote without commits has no HEAD to fetch: fetch the tags alone.
-		if len(refspecs) == 1 || r.Fetch(url, refspecs[1:]) != nil {
+	err = fetch()
+	if err != nil && strings.Contains(err.Error(), "not a committish") {
+		// libgit2 1.5 starts a fetch by walking the commits of every local ref and fails on a
+		// tag that peels to a tree or a blob: such tags are taken out of the mirror and
+		// fetched again (their objects are here already).
+		if err := r.dropNonCommitTags(local); err != nil {
 			return err
 		}
+		err = fetch()
+	}
+	if err != nil {
+		return err
 	}
 	for name := range local {
 		if _, ok := remote[name]; !ok && selected(name) {
@@ -202,6 +218,25 @@ func (r *Repository) refreshMirror(url string, selected func(string) bool) error
 		if err != nil {
 			return fmt.Errorf("updating the cache of '%s': %w", RedactURL(url), err)
 		}
+	}
+	return nil
+}
+
+// dropNonCommitTags deletes the mirror's tags that peel to no commit, and takes them out of
+// local (what the mirror holds), so that the refresh fetches them again.
+func (r *Repository) dropNonCommitTags(local map[string]string) error {
+	tags, err := r.Tags()
+	if err != nil {
+		return err
+	}
+	for _, t := range tags {
+		if t.PeeledType == object.Commit {
+			continue
+		}
+		if err := r.DeleteTag(t.Name); err != nil {
+			return err
+		}
+		delete(local, t.Name)
 	}
 	return nil
 }

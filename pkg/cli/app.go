@@ -23,6 +23,7 @@ type App struct {
 	global    *globalOptions
 	color     *bool  // decided once by useColor
 	paging    bool   // output goes through a pager
+	sign      bool   // the tags of this write are signed (tagFlags.signs)
 	pager     func() // closes the pager's input and waits for it
 }
 

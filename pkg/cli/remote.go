@@ -700,7 +700,7 @@ func (app *App) writeAgain(repo *gitrepo.Repository, artifact string, cols []col
 				when = last.Add(time.Second).In(when.Location())
 			}
 			err = repo.CreateTag(gitrepo.NewTag{Name: t.String(), Commit: e.Commit, Message: e.Message,
-				Tagger: gitrepo.Identity{Name: e.Author, Email: e.AuthorEmail}, When: when})
+				Tagger: gitrepo.Identity{Name: e.Author, Email: e.AuthorEmail}, When: when, Sign: repo.SignsByDefault()})
 			if errors.Is(err, gitrepo.ErrTagExists) && attempt < maxAttempts {
 				continue // a writer that takes no lock got there first: count again
 			}

@@ -25,6 +25,20 @@ type tagFlags struct {
 	NoSimple bool   `long:"no-simple" description:"Write the numbered tag form (NAME@vX.Y.Z#N)"`
 	Push     bool   `long:"push" description:"Push the tags to the remote (git config model.push true does it always)"`
 	Remote   string `long:"remote" value-name:"REMOTE" description:"The remote to push to or to name in hints (default: model.remote, the branch's remote, origin)"`
+	Sign     bool   `short:"s" long:"sign" description:"Sign the tags as git tag -s does, with Git's gpg.format, user.signingKey and gpg.<format>.program (git config model.sign true, or tag.gpgSign, does it always)"`
+	NoSign   bool   `long:"no-sign" description:"Do not sign the tags, whatever model.sign and tag.gpgSign say"`
+}
+
+// signs decides whether the tags of a write are signed: --sign, --no-sign, then model.sign and
+// tag.gpgSign.
+func (f *tagFlags) signs(repo *gitrepo.Repository) (bool, error) {
+	switch {
+	case f.Sign && f.NoSign:
+		return false, usageError(errors.New("--sign and --no-sign cannot be used together"))
+	case f.Sign, f.NoSign:
+		return f.Sign, nil
+	}
+	return repo.SignsByDefault(), nil
 }
 
 // options turns the flags into the registry's write options.
@@ -56,6 +70,9 @@ func (app *App) write(artifact string, flags *tagFlags, plan func(*registry.Stat
 		return err
 	}
 	if opts.Now, err = app.now(); err != nil {
+		return err
+	}
+	if app.sign, err = flags.signs(repo); err != nil {
 		return err
 	}
 	change, err := app.writeLocked(repo, artifact, plan, opts)
@@ -188,7 +205,7 @@ func (app *App) apply(repo *gitrepo.Repository, state *registry.State, change re
 		return errors.New("no tag to create or delete")
 	}
 	for _, t := range change.Create {
-		err := repo.CreateTag(gitrepo.NewTag{Name: t.Name, Commit: t.Commit, Message: t.Message, Tagger: tagger, When: t.Time, Replace: t.Replace})
+		err := repo.CreateTag(gitrepo.NewTag{Name: t.Name, Commit: t.Commit, Message: t.Message, Tagger: tagger, When: t.Time, Replace: t.Replace, Sign: app.sign})
 		if err != nil {
 			return err
 		}

@@ -83,6 +83,9 @@ type NewTag struct {
 	When    time.Time
 	// Replace moves an existing tag of that name; without it an existing tag is ErrTagExists.
 	Replace bool
+	// Sign appends a signature as `git tag -s` does (sign.go); a signer that fails creates
+	// nothing and returns a *SignError.
+	Sign bool
 }
 
 // ValidTagName reports whether name is a valid Git tag name (git check-ref-format).
@@ -112,6 +115,13 @@ func (r *Repository) CreateTag(t NewTag) error {
 		return fmt.Errorf("creating tag '%s': commit %s not found", t.Name, t.Commit)
 	}
 	data := object.FormatTag(object.ID(*target), t.Name, t.Tagger.Name, t.Tagger.Email, t.When, t.Message)
+	if t.Sign {
+		sig, err := r.sign(t.Name, data, t.Tagger)
+		if err != nil {
+			return err
+		}
+		data = append(data, sig...)
+	}
 	id, err := odb.Write(data, git.ObjectTag)
 	if err != nil {
 		return fmt.Errorf("creating tag '%s': %w", t.Name, err)

@@ -136,14 +136,20 @@ func (n *annotations) Prefetch(artifact string, commits []string) {
 		if commit == "" {
 			continue
 		}
-		if id, ok, err := n.repo.FileID(commit, filePath); err == nil && ok && n.hasKept(artifact, id) {
-			continue
-		}
-		id, data, err := n.read(commit, filePath)
-		if id == "" || err != nil || data == nil || seen[id] {
+		id, ok, err := n.repo.FileID(commit, filePath)
+		if err != nil || !ok || seen[id] || n.hasKept(artifact, id) {
 			continue
 		}
 		seen[id] = true
+		_, parsed := n.files[id]
+		_, parsedDVC := n.dvc[id]
+		if parsed || parsedDVC {
+			continue
+		}
+		data, err := n.repo.ReadBlob(id)
+		if err != nil {
+			continue
+		}
 		blobs = append(blobs, &blob{id: id, data: data})
 	}
 	parallel.Run(len(blobs), parallel.Workers(len(blobs), 1), func(_, from, to int) {

@@ -2,7 +2,6 @@ package gitrepo
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -150,5 +149,5 @@ func lastLine(stderr string, err error) string {
 	if err != nil {
 		return err.Error()
 	}
-	return errors.New("no signature was made").Error()
+	return "no signature was made"
 }

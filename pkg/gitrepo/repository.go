@@ -56,8 +56,10 @@ type Repository struct {
 // rules: GIT_WORK_TREE when set; otherwise, with GIT_DIR set and neither core.worktree nor
 // core.bare in the repository's config, dir itself is the top of the work tree. When GIT_DIR,
 // GIT_WORK_TREE or GIT_COMMON_DIR is set, libgit2's own handling of GIT_OBJECT_DIRECTORY,
-// GIT_ALTERNATE_OBJECT_DIRECTORIES, GIT_INDEX_FILE and GIT_NAMESPACE is not available and those
-// are ignored.
+// GIT_ALTERNATE_OBJECT_DIRECTORIES, GIT_INDEX_FILE and GIT_NAMESPACE is not available: the object
+// directories are then added to the object database here (a server hook runs with GIT_DIR set and
+// the pushed objects in the quarantine directory GIT_OBJECT_DIRECTORY names); the index and the
+// namespace are ignored.
 func Open(dir string) (*Repository, error) {
 	ownerValidationOff()
 	extensionsAllowed()
@@ -102,6 +104,12 @@ func Open(dir string) (*Repository, error) {
 		r.Close()
 		return nil, err
 	}
+	if gitDir != "" || workTree != "" || os.Getenv("GIT_COMMON_DIR") != "" {
+		if err := r.addEnvObjectDirs(); err != nil {
+			r.Close()
+			return nil, err
+		}
+	}
 	if err := r.applyWorkTree(base, gitDir, workTree); err != nil {
 		r.Close()
 		return nil, err
@@ -113,6 +121,48 @@ func Open(dir string) (*Repository, error) {
 		}
 	}
 	return r, nil
+}
+
+// addEnvObjectDirs adds the object directories of GIT_OBJECT_DIRECTORY and
+// GIT_ALTERNATE_OBJECT_DIRECTORIES (colon-separated) to the object database, loose objects and
+// packs, as git reads them; the repository's own objects directory is there already.
+func (r *Repository) addEnvObjectDirs() error {
+	dirs := filepath.SplitList(os.Getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES"))
+	if dir := os.Getenv("GIT_OBJECT_DIRECTORY"); dir != "" {
+		dirs = append([]string{dir}, dirs...)
+	}
+	if len(dirs) == 0 {
+		return nil
+	}
+	db, err := r.repo.Odb()
+	if err != nil {
+		return fmt.Errorf("opening the object database: %w", err)
+	}
+	defer db.Free()
+	own, _ := filepath.EvalSymlinks(filepath.Join(r.CommonDir(), "objects"))
+	for _, dir := range dirs {
+		if real, err := filepath.EvalSymlinks(dir); err != nil || real == own {
+			continue
+		}
+		loose, err := git.NewOdbBackendLoose(dir, -1, false, 0, 0)
+		if err != nil {
+			return fmt.Errorf("reading objects in '%s': %w", dir, err)
+		}
+		if err := db.AddAlternate(loose, 3); err != nil {
+			return fmt.Errorf("reading objects in '%s': %w", dir, err)
+		}
+		idx, _ := filepath.Glob(filepath.Join(dir, "pack", "*.idx"))
+		for _, file := range idx {
+			pack, err := git.NewOdbBackendOnePack(file)
+			if err != nil {
+				return fmt.Errorf("reading objects in '%s': %w", file, err)
+			}
+			if err := db.AddAlternate(pack, 3); err != nil {
+				return fmt.Errorf("reading objects in '%s': %w", file, err)
+			}
+		}
+	}
+	return nil
 }
 
 // checkOwnership is checkOwnership for the repository's own paths.

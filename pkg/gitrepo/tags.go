@@ -243,7 +243,9 @@ func (r *Repository) libgit2TagRefs(prefix string) ([]refs.Ref, error) {
 // it is.
 func (r *Repository) readObjects(list []refs.Ref, indexes []int, tags []Tag) error {
 	failed := indexes
-	if os.Getenv("GIT_OBJECT_DIRECTORY") == "" { // libgit2 alone follows it
+	// Only libgit2 follows GIT_OBJECT_DIRECTORY, except in a server hook's quarantine, where the
+	// objects of the refs are all in the repository's own directory still.
+	if os.Getenv("GIT_OBJECT_DIRECTORY") == "" || os.Getenv("GIT_QUARANTINE_PATH") != "" {
 		store := odb.Open(filepath.Join(r.CommonDir(), "objects"))
 		defer store.Close()
 		workers := parallel.Workers(len(indexes), 256)

@@ -99,37 +99,53 @@ func ValidTagName(name string) bool {
 // Replace the ref is created only if it does not exist, checked under its lock, so that
 // concurrent writers never overwrite each other's tags.
 func (r *Repository) CreateTag(t NewTag) error {
+	id, err := r.WriteTag(t)
+	if err != nil {
+		return err
+	}
+	return r.PointTag(t, id)
+}
+
+// WriteTag writes the tag object of CreateTag, signed when asked, and returns its id, creating
+// no ref: what a write checks against the policy before any of its tags exists.
+func (r *Repository) WriteTag(t NewTag) (string, error) {
 	if !ValidTagName(t.Name) {
-		return fmt.Errorf("'%s' is not a valid Git tag name", t.Name)
+		return "", fmt.Errorf("'%s' is not a valid Git tag name", t.Name)
 	}
 	target, err := git.NewOid(t.Commit)
 	if err != nil {
-		return fmt.Errorf("creating tag '%s': bad commit id '%s'", t.Name, t.Commit)
+		return "", fmt.Errorf("creating tag '%s': bad commit id '%s'", t.Name, t.Commit)
 	}
 	odb, err := r.repo.Odb()
 	if err != nil {
-		return fmt.Errorf("creating tag '%s': %w", t.Name, err)
+		return "", fmt.Errorf("creating tag '%s': %w", t.Name, err)
 	}
 	defer odb.Free()
 	if !odb.Exists(target) {
-		return fmt.Errorf("creating tag '%s': commit %s not found", t.Name, t.Commit)
+		return "", fmt.Errorf("creating tag '%s': commit %s not found", t.Name, t.Commit)
 	}
 	data := object.FormatTag(object.ID(*target), t.Name, t.Tagger.Name, t.Tagger.Email, t.When, t.Message)
 	if t.Sign {
 		sig, err := r.sign(t.Name, data, t.Tagger)
 		if err != nil {
-			return err
+			return "", err
 		}
 		data = append(data, sig...)
 	}
 	id, err := odb.Write(data, git.ObjectTag)
 	if err != nil {
-		return fmt.Errorf("creating tag '%s': %w", t.Name, err)
+		return "", fmt.Errorf("creating tag '%s': %w", t.Name, err)
 	}
+	return id.String(), nil
+}
+
+// PointTag points refs/tags/NAME at the tag object id that WriteTag wrote for t.
+func (r *Repository) PointTag(t NewTag, id string) error {
+	var err error
 	if t.Replace {
-		err = r.createRef(tagsPrefix+t.Name, id.String(), true, "git-model: tag "+t.Name)
+		err = r.createRef(tagsPrefix+t.Name, id, true, "git-model: tag "+t.Name)
 	} else {
-		err = r.createNewTag(t.Name, id.String())
+		err = r.createNewTag(t.Name, id)
 	}
 	if err != nil {
 		return tagError("creating", t.Name, err)

@@ -51,7 +51,7 @@ build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/git-model ./cmd/git-model
 
 # The pure packages build without cgo (no libgit2): their fuzzers' seeds run that way too.
-PURE_PKGS = ./pkg/internal/... ./pkg/registry ./pkg/safefile
+PURE_PKGS = ./pkg/internal/... ./pkg/registry ./pkg/safefile ./pkg/policy
 test:
 	$(GO) vet ./...
 	CGO_ENABLED=0 $(GO) vet $(PURE_PKGS)
@@ -69,6 +69,10 @@ fuzz:
 	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzPacked -fuzztime $(FUZZTIME) ./pkg/internal/refs
 	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzTagCacheLoad -fuzztime $(FUZZTIME) ./pkg/internal/tagcache
 	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzPatchDelta -fuzztime $(FUZZTIME) ./pkg/internal/odb
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzSplit -fuzztime $(FUZZTIME) ./pkg/internal/signature
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzParseGPG -fuzztime $(FUZZTIME) ./pkg/internal/signature
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzParseSSH -fuzztime $(FUZZTIME) ./pkg/internal/signature
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./pkg/policy
 
 # Kills writes at random instants and checks what they leave (cmd/git-model/crash_test.go).
 STRESS_ITERATIONS ?= 200

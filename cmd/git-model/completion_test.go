@@ -275,7 +275,7 @@ func TestBashCompletion(t *testing.T) {
 		{"assign: stage", f.repo, "git model assign segm-nn ", []string{"dev ", "prod "}},
 		{"unassign: name", f.repo, "git model unassign seg", []string{"segm-nn "}},
 		{"show: NAME#", f.repo, "git model show segm-nn#", []string{"segm-nn#dev ", "segm-nn#prod "}},
-		{"ls options of GTO", f.repo, "git model ls --v", []string{"--version ", "--vs "}},
+		{"ls options of GTO", f.repo, "git model ls --v", []string{"--verify ", "--version ", "--vs "}},
 		{"standalone subcommand", f.repo, "git-model pro", []string{"promote "}},
 		{"standalone NAME@", f.repo, "git-model ls segm-nn@v", []string{"segm-nn@v0.0.1 ", "segm-nn@v1.0.0 "}},
 		{"standalone DIR:NAME", f.repo, "git-model ls models/cv:d", []string{"det "}},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/git-model/git-model/pkg/config"
 	"github.com/git-model/git-model/pkg/gitrepo"
+	"github.com/git-model/git-model/pkg/policy"
 	"github.com/git-model/git-model/pkg/registry"
 )
 
@@ -25,6 +26,11 @@ type App struct {
 	paging    bool   // output goes through a pager
 	sign      bool   // the tags of this write are signed (tagFlags.signs)
 	pager     func() // closes the pager's input and waits for it
+	verified  bool   // stateOf keeps only the events with a good signature (--verify)
+
+	policy     *policy.Policy // read once by loadPolicy
+	policyRead bool
+	verifier   *gitrepo.Verifier // made once by verifyObjects
 }
 
 // Close waits for the pager and releases the repository.
@@ -84,6 +90,11 @@ func (app *App) stateOf(artifact string) (*registry.State, error) {
 	}
 	if err != nil {
 		return nil, fatalError(err)
+	}
+	if app.verified {
+		if tags, err = app.keepSigned(repo, tags); err != nil {
+			return nil, err
+		}
 	}
 	state := registry.Build(tags)
 	app.warn(state.Warnings)

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/git-model/git-model/pkg/internal/signature"
+	"github.com/git-model/git-model/pkg/policy"
 	"github.com/git-model/git-model/pkg/registry"
 )
 
@@ -14,7 +16,9 @@ const checkRefShort = "Tell what a registry tag did, for CI"
 const checkRefLong = `Print one sentence saying what the tag REF did (REF is a tag name or refs/tags/NAME), or
 with --json an object, or with --name, --version, --stage or --event just those fields, one per
 line. A ref that is not a registry tag of this repository prints nothing and exits 0, so that a
-CI job triggered by any tag can call it; --strict makes that exit 1.`
+CI job triggered by any tag can call it; --strict makes that exit 1. --verify checks the tag's
+signature first, as git verify-tag does, and exits 1 unless it is good: a deploy job then
+acts only on signed events.`
 
 type checkRefCommand struct {
 	app     *App
@@ -24,6 +28,7 @@ type checkRefCommand struct {
 	Stage   bool `long:"stage" description:"Print the stage"`
 	Event   bool `long:"event" description:"Print the event (registration, deregistration, assignment, unassignment, deprecation)"`
 	Strict  bool `long:"strict" description:"Exit 1 when REF is not a registry tag"`
+	Verify  bool `long:"verify" description:"Check the tag's signature as git verify-tag does: exit 1 unless it is good"`
 	GitHub  bool `long:"github-output" description:"Also append name, version, stage, event, path and type to the file $GITHUB_OUTPUT names (GitHub Actions)"`
 	Args    struct {
 		Ref string `positional-arg-name:"REF" required:"yes"`
@@ -42,6 +47,8 @@ type refJSON struct {
 	Stage       *string `json:"stage"`
 	Tag         string  `json:"tag"`
 	Version     *string `json:"version"`
+
+	Signature *signatureJSON `json:"signature,omitempty"` // with --verify
 }
 
 func (c *checkRefCommand) Execute(args []string) error {
@@ -77,6 +84,17 @@ func (c *checkRefCommand) Execute(args []string) error {
 		return c.notAnEvent("'%s' is not an annotated tag of this repository", name)
 	}
 	version := eventVersion(state, e, false)
+	var sig *signatureJSON
+	if c.Verify {
+		sigs, err := c.app.signatures([]*registry.Event{e})
+		if err != nil {
+			return err
+		}
+		if s := sigs[0]; s.Status != signature.Good {
+			return userError("%s: %s", e.Name, policy.Describe(s))
+		}
+		sig = newSignatureJSON(sigs[0])
+	}
 	if c.GitHub {
 		if err := c.githubOutput(e, version); err != nil {
 			return err
@@ -87,7 +105,7 @@ func (c *checkRefCommand) Execute(args []string) error {
 		return writeJSON(c.app.Stdout, refJSON{
 			Artifact: e.Artifact, Author: e.Author, AuthorEmail: e.AuthorEmail, Commit: e.Commit,
 			CreatedAt: jsonTime(e.Time), Event: e.Action.String(), Message: e.Message,
-			Stage: nullable(e.Stage), Tag: e.Name, Version: nullable(version),
+			Stage: nullable(e.Stage), Tag: e.Name, Version: nullable(version), Signature: sig,
 		})
 	case c.Name || c.Version || c.Stage || c.Event:
 		printFields(c.app.Stdout, field{c.Name, e.Artifact}, field{c.Version, version}, field{c.Stage, e.Stage},

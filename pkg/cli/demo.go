@@ -149,7 +149,7 @@ func (c *demoCommand) run(repo *gitrepo.Repository, who gitrepo.Identity, step d
 	}
 	var done []string
 	var deleted int
-	if err := c.app.apply(repo, state, change, who, &done, &deleted); err != nil {
+	if err := c.app.apply(repo, state, change, who, true, &done, &deleted); err != nil {
 		return fatalError(err)
 	}
 	return nil

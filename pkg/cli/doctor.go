@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -11,6 +12,8 @@ import (
 	"github.com/git-model/git-model/pkg/config"
 	"github.com/git-model/git-model/pkg/gitrepo"
 	"github.com/git-model/git-model/pkg/internal/object"
+	"github.com/git-model/git-model/pkg/internal/signature"
+	"github.com/git-model/git-model/pkg/policy"
 	"github.com/git-model/git-model/pkg/registry"
 )
 
@@ -21,8 +24,10 @@ on one line with the command that fixes it: an artifact with two active versions
 (GTO cannot read it), tags that look like registry tags but that no reader parses (nn@1.0.0,
 nn@v1.0, nn#Prod!x), lightweight registry tags (GTO ignores them), numbered events of an
 artifact whose tagger times tie or go backwards (readers see them in another order than they
-were made), a remote whose fetch brings no tags, and a .gto, artifacts.yaml or dvc.yaml that
-does not parse.
+were made), a remote whose fetch brings no tags, a .gto, artifacts.yaml or dvc.yaml that
+does not parse, and events that the policy (.model-policy.yaml of the default branch) refuses:
+unsigned or not signed by a signer it names where it names some, or a version that reached a
+stage without the one it must come from. A policy file that does not read is a problem too.
 
 Notes are what is merely not done yet: tags not published to the remote and deletions waiting
 for 'git model push', as the last push and fetch recorded them (doctor never contacts the
@@ -75,6 +80,11 @@ func (c *doctorCommand) Execute(args []string) error {
 	}
 	found = append(found, remoteFound...)
 	found = append(found, c.fileFindings(state)...)
+	policyFound, err := c.policyFindings(state)
+	if err != nil {
+		return err
+	}
+	found = append(found, policyFound...)
 	notes, err := c.publishNotes(repo)
 	if err != nil {
 		return err
@@ -351,6 +361,61 @@ func (c *doctorCommand) publishNotes(repo *gitrepo.Repository) ([]finding, error
 		found = append(found, finding{Kind: h.state, Severity: severityNote, Subject: shown,
 			Message: fmt.Sprintf("%s (as last pushed and fetched): %s", strings.ToLower(h.heading[:1])+h.heading[1:], quoteList(tags)),
 			Fix:     fixes[h.state] + " (git model status compares with the remote itself)"})
+	}
+	return found, nil
+}
+
+// policyFindings reports a policy file that does not read, and the events that the policy
+// refuses (docs/trust.md): events without a good signature by a signer it names, and versions
+// that reached a stage without the stage before it. Only the events a rule asks signers for are
+// verified, with Git's programs.
+func (c *doctorCommand) policyFindings(state *registry.State) ([]finding, error) {
+	rules, err := c.app.loadPolicy()
+	if err != nil {
+		var exit *exitError
+		if errors.As(err, &exit) && exit.code == 128 {
+			return []finding{{Kind: "policy-file", Severity: severityProblem, Subject: policy.File, Message: exit.err.Error(),
+				Fix: fmt.Sprintf("correct %s on the default branch as the message says: until then the server's guard refuses every registry tag", policy.File)}}, nil
+		}
+		return nil, err
+	}
+	if rules == nil {
+		return nil, nil
+	}
+	events := state.Events()
+	var signed []*registry.Event
+	for _, e := range events {
+		if rules.RequiresSignature(policyEvent(e, signature.Result{})) {
+			signed = append(signed, e)
+		}
+	}
+	sigs, err := c.app.signatures(signed)
+	if err != nil {
+		return nil, err
+	}
+	sigOf := make(map[*registry.Event]signature.Result, len(signed))
+	for i, e := range signed {
+		sigOf[e] = sigs[i]
+	}
+	var found []finding
+	for _, name := range state.Names() {
+		a := state.Artifacts[name]
+		for i, e := range a.Events {
+			sig, ok := sigOf[e]
+			if !ok {
+				sig = signature.Result{Status: signature.Unsigned}
+			}
+			reasons := rules.Judge(policyEvent(e, sig), a.Events[:i], false)
+			if len(reasons) == 0 {
+				continue
+			}
+			fix := "an event cannot change afterwards without moving its tag: record when the rules took effect with 'since:' in " + policy.File
+			if ok && sig.Status != signature.Good {
+				fix += ", or have a rewriter sign it again (git tag -f -s) and push it with git push --signed --force"
+			}
+			found = append(found, finding{Kind: "policy", Severity: severityProblem, Subject: e.Name,
+				Message: "the policy refuses it: " + strings.Join(reasons, "; "), Fix: fix})
+		}
 	}
 	return found, nil
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/git-model/git-model/pkg/internal/object"
+	"github.com/git-model/git-model/pkg/internal/signature"
 	"github.com/git-model/git-model/pkg/registry"
 )
 
@@ -18,6 +19,7 @@ type historyCommand struct {
 	Reverse bool   `long:"reverse" description:"Oldest event first"`
 	JSON    bool   `long:"json" description:"Print JSON instead of a table"`
 	At      string `long:"at" value-name:"WHEN" description:"Ignore events after WHEN (a date, a date and time, a relative date such as '2 weeks ago', or a commit)"`
+	Verify  bool   `long:"verify" description:"Check each event's signature as git verify-tag does, and show its status and signer"`
 	Args    struct {
 		Name shortcutArg `positional-arg-name:"NAME"`
 	} `positional-args:"yes"`
@@ -35,6 +37,8 @@ type eventJSON struct {
 	Stage       *string `json:"stage"`
 	Timestamp   string  `json:"timestamp"`
 	Version     *string `json:"version"`
+
+	Signature *signatureJSON `json:"signature,omitempty"` // with --verify
 }
 
 func (c *historyCommand) Execute(args []string) error {
@@ -48,7 +52,7 @@ func (c *historyCommand) Execute(args []string) error {
 	if !c.JSON {
 		c.app.startPager()
 	}
-	keep, err := c.filter(state)
+	keep, err := c.app.eventFilter(state, string(c.Args.Name))
 	if err != nil {
 		return err
 	}
@@ -62,6 +66,12 @@ func (c *historyCommand) Execute(args []string) error {
 	if !c.Reverse {
 		slices.Reverse(events)
 	}
+	var sigs []signature.Result
+	if c.Verify {
+		if sigs, err = c.app.signatures(events); err != nil {
+			return err
+		}
+	}
 	if c.JSON {
 		out := make([]eventJSON, len(events))
 		for i, e := range events {
@@ -70,18 +80,28 @@ func (c *historyCommand) Execute(args []string) error {
 				Event: e.Action.String(), Message: e.Message, Ref: e.Name, Stage: nullable(e.Stage),
 				Timestamp: jsonTime(e.Time), Version: nullable(eventVersion(state, e, false)),
 			}
+			if c.Verify {
+				out[i].Signature = newSignatureJSON(sigs[i])
+			}
 		}
 		return writeJSON(c.app.Stdout, out)
 	}
 	if len(events) == 0 {
 		return nil
 	}
+	header := []string{"time", "artifact", "event", "version", "stage", "commit", "author", "tag"}
+	if c.Verify {
+		header = append(header, "signature", "signer")
+	}
 	rows := make([][]string, len(events))
 	for i, e := range events {
 		rows[i] = []string{tableTime(e.Time), e.Artifact, e.Action.String(), orNone(eventVersion(state, e, true)),
 			orNone(e.Stage), object.Short(e.Commit), orNone(e.Author), e.Name}
+		if c.Verify {
+			rows[i] = append(rows[i], string(sigs[i].Status), signerText(sigs[i]))
+		}
 	}
-	return c.app.writeTable([]string{"time", "artifact", "event", "version", "stage", "commit", "author", "tag"}, rows,
+	return c.app.writeTable(header, rows,
 		func(col int, _ string) string {
 			if col == 3 {
 				return colorVersion
@@ -90,13 +110,13 @@ func (c *historyCommand) Execute(args []string) error {
 		})
 }
 
-// filter returns which events NAME selects: all without NAME, an artifact's, or those of one
-// version or one stage of it.
-func (c *historyCommand) filter(state *registry.State) (func(*registry.Event) bool, error) {
-	if c.Args.Name == "" {
+// eventFilter returns which events NAME selects: all without NAME, an artifact's, or those of
+// one version or one stage of it.
+func (app *App) eventFilter(state *registry.State, name string) (func(*registry.Event) bool, error) {
+	if name == "" {
 		return func(*registry.Event) bool { return true }, nil
 	}
-	a, sc, err := c.app.findArtifact(state, string(c.Args.Name))
+	a, sc, err := app.findArtifact(state, name)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -12,22 +13,31 @@ import (
 	"github.com/git-model/git-model/pkg/registry"
 )
 
-const hookShort = "Run as a server-side Git hook: say what each stage shows after a push"
+const hookShort = "Run as a server-side Git hook: guard pushed registry tags, or say what each stage shows after a push"
 
-const hookLong = `Installed as a repository's hooks/post-receive (#!/bin/sh, then exec git model hook
-post-receive "$@"), read the ref updates of the push from standard input (OLD NEW REFNAME, one
-per line) and print one line per stage whose shown version the push changed: artifact, stage,
-the version it showed before, the version it shows now (- for none) and that version's commit;
-with --json one JSON object per line. However many assignment tags the push carries, and in
-whatever order, each stage is reported once, with the version it ends up showing: deploy that,
-not the tags one by one. Branches and other tags are ignored.`
+const hookLong = `Installed as a repository's hooks/pre-receive (#!/bin/sh, then exec git model hook
+pre-receive), judge every pushed registry tag before git accepts the push, by the rules of
+docs/trust.md and the policy file (.model-policy.yaml) of the default branch as it was before
+the push: a registry tag is never deleted or moved (except by a rewriter of the policy, with
+git push --signed), a tag that looks like a registry tag must parse and be annotated, its time
+must not be before the artifact's newest event, and the policy's stage order and signers
+hold. Each refused tag gets one line, and the push is refused; a push without registry tags
+is never judged.
+
+Installed as hooks/post-receive (#!/bin/sh, then exec git model hook post-receive "$@"), read
+the ref updates of the push from standard input (OLD NEW REFNAME, one per line) and print one
+line per stage whose shown version the push changed: artifact, stage, the version it showed
+before, the version it shows now (- for none) and that version's commit; with --json one JSON
+object per line. However many assignment tags the push carries, and in whatever order, each
+stage is reported once, with the version it ends up showing: deploy that, not the tags one by
+one. Branches and other tags are ignored.`
 
 type hookCommand struct {
 	app   *App
 	JSON  bool   `long:"json" description:"Print one JSON object per line: artifact, stage, before, after, commit, path"`
 	Stage string `long:"stage" value-name:"STAGE" description:"Report only this stage"`
 	Args  struct {
-		Hook string `positional-arg-name:"HOOK" required:"yes" description:"The hook to run: post-receive"`
+		Hook string `positional-arg-name:"HOOK" required:"yes" description:"The hook to run: pre-receive or post-receive"`
 	} `positional-args:"yes"`
 }
 
@@ -41,7 +51,7 @@ type hookJSON struct {
 	Stage    string  `json:"stage"`
 }
 
-// pushedTag is one registry tag that a push created, moved or deleted.
+// pushedTag is one tag that a push created, moved or deleted.
 type pushedTag struct {
 	name     string
 	old, new string // object ids; "" for none
@@ -51,12 +61,24 @@ func (c *hookCommand) Execute(args []string) error {
 	if err := noExtraArgs(args); err != nil {
 		return err
 	}
-	if c.Args.Hook != "post-receive" {
-		return usageError(fmt.Errorf("unknown hook '%s': git model runs as post-receive", c.Args.Hook))
+	if c.Args.Hook != "post-receive" && c.Args.Hook != "pre-receive" {
+		return usageError(fmt.Errorf("unknown hook '%s': git model runs as pre-receive or post-receive", c.Args.Hook))
 	}
-	pushed, err := c.readUpdates()
+	if c.Args.Hook == "pre-receive" && (c.JSON || c.Stage != "") {
+		return usageError(errors.New("--json and --stage are options of post-receive"))
+	}
+	updates, err := c.readUpdates()
 	if err != nil {
 		return err
+	}
+	if c.Args.Hook == "pre-receive" {
+		return c.preReceive(updates)
+	}
+	var pushed []pushedTag
+	for _, u := range updates {
+		if t, ok := registry.ParseTag(u.name); ok && t.Action != registry.ActionNone {
+			pushed = append(pushed, u)
+		}
 	}
 	repo, err := c.app.Repo()
 	if err != nil {
@@ -78,8 +100,8 @@ func (c *hookCommand) Execute(args []string) error {
 	return c.print(out)
 }
 
-// readUpdates reads the lines git gives post-receive, OLD NEW REFNAME, and keeps the registry
-// tags among them.
+// readUpdates reads the lines git gives pre-receive and post-receive, OLD NEW REFNAME, and keeps
+// the tags among them.
 func (c *hookCommand) readUpdates() ([]pushedTag, error) {
 	var pushed []pushedTag
 	sc := bufio.NewScanner(c.app.Stdin)
@@ -91,13 +113,10 @@ func (c *hookCommand) readUpdates() ([]pushedTag, error) {
 		}
 		fields := strings.Fields(line)
 		if len(fields) != 3 || !isObjectID(fields[0]) || !isObjectID(fields[1]) {
-			return nil, userError("post-receive: cannot read '%s' (want OLD NEW REFNAME)", line)
+			return nil, userError("%s: cannot read '%s' (want OLD NEW REFNAME)", c.Args.Hook, line)
 		}
 		name, ok := strings.CutPrefix(fields[2], "refs/tags/")
 		if !ok {
-			continue
-		}
-		if t, ok := registry.ParseTag(name); !ok || t.Action == registry.ActionNone {
 			continue
 		}
 		pushed = append(pushed, pushedTag{name: name, old: unlessZero(fields[0]), new: unlessZero(fields[1])})

@@ -38,6 +38,7 @@ type lsCommand struct {
 	Version    bool     `long:"version" description:"With NAME: print only the version of each row, one per line (ls 'NAME#prod' --version)"`
 	Stage      bool     `long:"stage" description:"With NAME: print only the stages of each row (the stage of NAME#STAGE), one line per row"`
 	Ref        bool     `long:"ref" description:"With NAME: print only the registration tag of each row (the commit of an unregistered one)"`
+	Verify     bool     `long:"verify" description:"Show the registry as the events with a good signature make it: the others are left out (git model verify says why)"`
 	stageFlags
 	Args struct {
 		Name shortcutArg `positional-arg-name:"NAME"`
@@ -136,6 +137,9 @@ func (c *lsCommand) Execute(args []string) error {
 		if field != "" {
 			return usageError(fmt.Errorf("--%s cannot be used with several repositories", field))
 		}
+		if c.Verify {
+			return usageError(errors.New("--verify cannot be used with several repositories"))
+		}
 		return c.listRepos(repos)
 	}
 	if field != "" && field != "name" && c.Args.Name == "" {
@@ -143,6 +147,7 @@ func (c *lsCommand) Execute(args []string) error {
 	}
 	var state *registry.State
 	var sum *registrySummary
+	c.app.verified = c.Verify
 	if c.Args.Name == "" {
 		sum, err = c.summaryAt(c.app)
 	} else {
@@ -235,7 +240,7 @@ type artifactRow struct {
 // summaryAt returns the summary of the registry of app as it stood at --at (as it is now
 // without it, through the index: registrySummary).
 func (c *lsCommand) summaryAt(app *App) (*registrySummary, error) {
-	if c.At == "" {
+	if c.At == "" && !app.verified {
 		return c.registrySummary(app)
 	}
 	state, err := app.StateAt(c.At, "")

@@ -107,6 +107,7 @@ func commands(app *App) []command {
 		{"which", whichShort, whichLong, nil, &whichCommand{app: app}},
 		{"latest", latestShort, latestLong, nil, &latestCommand{app: app}},
 		{"check-ref", checkRefShort, checkRefLong, nil, &checkRefCommand{app: app}},
+		{"verify", verifyShort, verifyLong, nil, &verifyCommand{app: app}},
 		{"hook", hookShort, hookLong, nil, &hookCommand{app: app}},
 		{"stages", stagesShort, stagesLong, nil, &stagesCommand{app: app}},
 		{"doctor", doctorShort, doctorLong, nil, &doctorCommand{app: app}},
@@ -143,7 +144,12 @@ type exitError struct {
 	err    error
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return "failed"
+	}
+	return e.err.Error()
+}
 func (e *exitError) Unwrap() error { return e.err }
 
 // hintedError is an error with git's "hint:" line after it (App.report prints it).
@@ -164,6 +170,11 @@ func userError(format string, args ...any) error {
 // fatalError is a failure of the repository or of Git itself (exit 128).
 func fatalError(err error) error {
 	return &exitError{"fatal", 128, err}
+}
+
+// saidError is a failure whose reasons the command printed already, one line each (exit 1).
+func saidError() error {
+	return &exitError{"error", 1, nil}
 }
 
 // usageError is a command line that cannot be run as given (exit 129).
@@ -190,6 +201,9 @@ func (app *App) report(err error) int {
 	var exit *exitError
 	if !errors.As(err, &exit) {
 		exit = &exitError{"fatal", 128, err}
+	}
+	if exit.err == nil {
+		return exit.code // the command said why already
 	}
 	msg := terminalSafe(strings.ReplaceAll(exit.err.Error(), "\n", " "))
 	fmt.Fprintf(app.Stderr, "%s: %s\n", exit.prefix, msg)

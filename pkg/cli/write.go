@@ -136,7 +136,7 @@ func (app *App) writeLocked(repo *gitrepo.Repository, artifact string, plan func
 			return registry.Change{}, err
 		}
 		deleted := 0
-		err = app.apply(repo, state, change, *tagger, &done, &deleted)
+		err = app.apply(repo, state, change, *tagger, opts.Force, &done, &deleted)
 		if err == nil {
 			return change, recordCreations(repo, change.Create, leases)
 		}
@@ -148,6 +148,10 @@ func (app *App) writeLocked(repo *gitrepo.Repository, artifact string, plan func
 			// with each try, then read what it wrote.
 			time.Sleep(time.Duration(attempt*(5+rand.IntN(10))) * time.Millisecond)
 			continue
+		}
+		var refused *exitError
+		if errors.As(err, &refused) {
+			return registry.Change{}, err // the policy refused the change before creating anything
 		}
 		if len(done) > 0 {
 			return registry.Change{}, fatalError(fmt.Errorf("%w (tag '%s' was created and stays)", err, strings.Join(done, "', '")))
@@ -200,13 +204,29 @@ func knownRemote(repo *gitrepo.Repository, remote string) bool {
 // apply creates and deletes the tags of a change, reporting each, then what each stage whose
 // shown version changed shows now (state is the artifact's state the change was planned on);
 // done collects the tags created and deleted counts the deletions made, for a failure half-way.
-func (app *App) apply(repo *gitrepo.Repository, state *registry.State, change registry.Change, tagger gitrepo.Identity, done *[]string, deleted *int) error {
+// The tag objects are written first and, unless force, judged by the policy (checkPolicy)
+// before any ref is created.
+func (app *App) apply(repo *gitrepo.Repository, state *registry.State, change registry.Change, tagger gitrepo.Identity, force bool, done *[]string, deleted *int) error {
 	if len(change.Create) == 0 && len(change.Delete) == 0 {
 		return errors.New("no tag to create or delete")
 	}
-	for _, t := range change.Create {
-		err := repo.CreateTag(gitrepo.NewTag{Name: t.Name, Commit: t.Commit, Message: t.Message, Tagger: tagger, When: t.Time, Replace: t.Replace, Sign: app.sign})
+	tags := make([]gitrepo.NewTag, len(change.Create))
+	ids := make([]string, len(change.Create))
+	for i, t := range change.Create {
+		tags[i] = gitrepo.NewTag{Name: t.Name, Commit: t.Commit, Message: t.Message, Tagger: tagger, When: t.Time, Replace: t.Replace, Sign: app.sign}
+		id, err := repo.WriteTag(tags[i])
 		if err != nil {
+			return err
+		}
+		ids[i] = id
+	}
+	if !force {
+		if err := app.checkPolicy(repo, state, change.Create, ids); err != nil {
+			return err
+		}
+	}
+	for i, t := range change.Create {
+		if err := repo.PointTag(tags[i], ids[i]); err != nil {
 			return err
 		}
 		*done = append(*done, t.Name)

@@ -410,3 +410,90 @@ func TestPreReceiveGuard(t *testing.T) {
 		}
 	})
 }
+
+// TestPreReceiveGuardHostile: what a pusher might try to get a tag past the guard. The policy is
+// read from the branch HEAD names, never from a remote-tracking ref a pusher can create, and
+// model.policyRef names a branch that no tag of the same name stands in for; a good signature
+// counts only for the tag it was made for; a time far ahead or none at all is refused; and
+// verify --policy refuses to judge by a detached HEAD's policy, which may be the pusher's own.
+func TestPreReceiveGuardHostile(t *testing.T) {
+	g := newGuardFixture(t)
+	e := g.e
+	e.writeFile("repo/.model-policy.yaml", guardPolicy, 0o644)
+	e.git("repo", "add", ".model-policy.yaml")
+	e.git("repo", "commit", "-q", "-m", "policy")
+	g.accepted("origin", "main")
+	g.write("model", "register", "m")
+	staging := g.write("model", "promote", "m", "staging", "--version", "v0.0.1")
+	g.accepted("origin", "m@v0.0.1", staging)
+	unsigned := g.write("model", "promote", "m", "prod", "--version", "v0.0.1", "--force")
+	refusal := "error: refusing refs/tags/" + unsigned + ": unsigned; assigning prod needs a good signature by ada@example.com (.model-policy.yaml line 2)"
+
+	// A commit without the policy, pushed where a clone keeps its remote's HEAD: not read.
+	e.git("repo", "checkout", "-q", "--orphan", "empty")
+	e.git("repo", "rm", "-rq", "--cached", ".")
+	e.git("repo", "commit", "-q", "--allow-empty", "-m", "no policy")
+	empty := strings.TrimSpace(e.git("repo", "rev-parse", "HEAD"))
+	e.git("repo", "checkout", "-q", "-f", "main")
+	g.accepted("origin", empty+":refs/remotes/origin/HEAD")
+	g.refused([]string{"origin", unsigned}, []string{pushed(unsigned)}, refusal)
+
+	// model.policyRef main on the server, and a tag named main on the commit without a policy.
+	e.git(g.bare, "config", "model.policyRef", "main")
+	e.git("repo", "tag", "-a", "-m", "not a branch", "main", empty)
+	g.accepted("origin", "refs/tags/main")
+	g.refused([]string{"origin", unsigned}, []string{pushed(unsigned)}, refusal)
+	g.forget(unsigned)
+
+	// Ada's good signature, made for one tag, pushed under another name: refused; verify shows
+	// it bad in the clone too.
+	signed := g.write(append(sshSign(g.adaKey), "model", "promote", "m", "prod", "--version", "v0.0.1", "--sign")...)
+	id := strings.TrimSpace(e.git("repo", "rev-parse", "refs/tags/"+signed))
+	e.git("repo", "update-ref", "refs/tags/n#prod#1", id)
+	g.refused([]string{"origin", "refs/tags/n#prod#1"}, []string{pushed("n#prod#1")},
+		"error: refusing refs/tags/n#prod#1: its tag object is named '"+signed+"': a tag object is pushed under its own name")
+	res := e.model("repo", "verify", "n#prod#1", "--json")
+	if res.code != 1 || !strings.Contains(res.stdout, `"status": "bad"`) ||
+		!strings.Contains(res.stdout, `"reason": "the signed tag object is named '`+signed+`', not 'n#prod#1'"`) {
+		t.Errorf("verify of a signature reused under another name: exit %d\n%s", res.code, res.stdout)
+	}
+	e.git("repo", "tag", "-d", "n#prod#1")
+	g.accepted("origin", signed)
+
+	// A time far ahead would put every later event before it: refused (the client's check
+	// refuses it too, --force passes that).
+	res = e.run("repo", []string{"GIT_COMMITTER_DATE=2100-01-01T00:00:00Z"}, "git", "model", "register", "f", "--version", "v1.1.0")
+	if res.code != 1 || !strings.Contains(res.stderr, "error: the policy refuses f@v1.1.0: its time 2100-01-01T00:00:00Z is in the future") {
+		t.Errorf("a write dated 2100: exit %d, stderr %q", res.code, res.stderr)
+	}
+	res = e.run("repo", []string{"GIT_COMMITTER_DATE=2100-01-01T00:00:00Z"}, "git", "model", "register", "f", "--version", "v1.1.0", "--force")
+	if res.code != 0 {
+		t.Fatalf("register --force dated 2100: exit %d, stderr %q", res.code, res.stderr)
+	}
+	g.refused([]string{"origin", "f@v1.1.0"}, []string{pushed("f@v1.1.0")},
+		"error: refusing refs/tags/f@v1.1.0: its time 2100-01-01T00:00:00Z is in the future")
+	g.forget("f@v1.1.0")
+
+	// A tag object without a tagger has no time: refused.
+	head := strings.TrimSpace(e.git("repo", "rev-parse", "HEAD"))
+	path := e.writeFile("notagger", "object "+head+"\ntype commit\ntag notagger@v1.0.0\n\nno tagger\n", 0o644)
+	obj := strings.TrimSpace(e.git("repo", "hash-object", "-t", "tag", "-w", "--literally", path))
+	e.git("repo", "update-ref", "refs/tags/notagger@v1.0.0", obj)
+	g.refused([]string{"origin", "notagger@v1.0.0"}, []string{pushed("notagger@v1.0.0")},
+		"error: refusing refs/tags/notagger@v1.0.0: its tag object has no tagger time: readers could not order it")
+
+	// A CI checkout of a tag: HEAD detached, no remote HEAD. verify --policy refuses to guess.
+	e.git("", "clone", "-q", g.url, "ci")
+	e.git("ci", "remote", "set-head", "origin", "-d")
+	e.git("ci", "checkout", "-q", "--detach", signed)
+	res = e.model("ci", "verify", "--policy", signed)
+	if res.code != 128 || res.stderr != "fatal: reading the policy: HEAD is detached and no default branch is known\n"+
+		"hint: name the branch whose policy rules: git config model.policyRef main (after git fetch origin main: refs/remotes/origin/main)\n" {
+		t.Errorf("verify --policy on a detached HEAD: exit %d, stderr %q", res.code, res.stderr)
+	}
+	e.git("ci", "config", "model.policyRef", "refs/remotes/origin/main")
+	e.git("ci", "config", "gpg.ssh.allowedSignersFile", g.allowed)
+	if res := e.model("ci", "verify", "--policy", signed); res.code != 0 {
+		t.Errorf("verify --policy with model.policyRef: exit %d, stderr %q", res.code, res.stderr)
+	}
+}

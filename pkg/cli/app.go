@@ -7,6 +7,7 @@ import (
 
 	"github.com/git-model/git-model/pkg/config"
 	"github.com/git-model/git-model/pkg/gitrepo"
+	"github.com/git-model/git-model/pkg/internal/signature"
 	"github.com/git-model/git-model/pkg/policy"
 	"github.com/git-model/git-model/pkg/registry"
 )
@@ -30,7 +31,9 @@ type App struct {
 
 	policy     *policy.Policy // read once by loadPolicy
 	policyRead bool
-	verifier   *gitrepo.Verifier // made once by verifyObjects
+	policyFrom string                         // the ref or commit it was read from
+	verifier   *gitrepo.Verifier              // made once by verifyObjects
+	checked    map[[2]string]signature.Result // by tag name and object id, verified once
 }
 
 // Close waits for the pager and releases the repository.

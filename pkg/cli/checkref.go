@@ -62,8 +62,8 @@ func (c *checkRefCommand) Execute(args []string) error {
 		return err
 	}
 	name := strings.TrimPrefix(c.Args.Ref, "refs/tags/")
-	t, ok := registry.ParseTag(name)
-	if !ok || t.Action == registry.ActionNone {
+	t, ok := registry.ParseEvent(name)
+	if !ok {
 		if err := registry.NearMiss(name); err != nil {
 			// Meant as a registry tag, but no reader sees it: say why, as a warning without
 			// --strict, so that a CI job that runs on every tag still succeeds.

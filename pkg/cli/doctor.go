@@ -370,7 +370,7 @@ func (c *doctorCommand) publishNotes(repo *gitrepo.Repository) ([]finding, error
 // that reached a stage without the stage before it. Only the events a rule asks signers for are
 // verified, with Git's programs.
 func (c *doctorCommand) policyFindings(state *registry.State) ([]finding, error) {
-	rules, err := c.app.loadPolicy()
+	rules, err := c.app.loadPolicy(false)
 	if err != nil {
 		var exit *exitError
 		if errors.As(err, &exit) && exit.code == 128 {

@@ -76,7 +76,7 @@ func (c *hookCommand) Execute(args []string) error {
 	}
 	var pushed []pushedTag
 	for _, u := range updates {
-		if t, ok := registry.ParseTag(u.name); ok && t.Action != registry.ActionNone {
+		if _, ok := registry.ParseEvent(u.name); ok {
 			pushed = append(pushed, u)
 		}
 	}

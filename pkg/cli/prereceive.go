@@ -32,7 +32,7 @@ func (c *hookCommand) preReceive(updates []pushedTag) error {
 	if err != nil {
 		return err
 	}
-	rules, err := c.app.loadPolicy()
+	rules, err := c.app.loadPolicy(true)
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func (c *hookCommand) preReceive(updates []pushedTag) error {
 	g := guard{app: c.app, repo: repo, rules: rules, pusher: pushCertificate()}
 	byArtifact := map[string][]pushedTag{}
 	for _, u := range judged {
-		t, ok := registry.ParseTag(u.name)
+		t, ok := registry.ParseEvent(u.name)
 		if !ok {
 			if u.new == "" {
 				continue // taking a tag that no reader sees away is always fine
@@ -66,10 +66,8 @@ func (c *hookCommand) preReceive(updates []pushedTag) error {
 // looksLikeRegistryTag reports whether a tag name is a registry tag, or looks meant as one
 // (registry.NearMiss): the tags the guard judges.
 func looksLikeRegistryTag(name string) bool {
-	if t, ok := registry.ParseTag(name); ok {
-		return t.Action != registry.ActionNone
-	}
-	return registry.NearMiss(name) != nil
+	_, event := registry.ParseEvent(name)
+	return event || registry.NearMiss(name) != nil
 }
 
 // guard is one run of the pre-receive guard.
@@ -98,73 +96,95 @@ func (g *guard) judgeArtifact(artifact string, pushed []pushedTag) error {
 	if a := registry.Build(tags).Artifacts[artifact]; a != nil {
 		before = slices.Clone(a.Events)
 	}
-	type candidate struct {
-		push  pushedTag
-		event *registry.Event
-		tag   gitrepo.Tag
-	}
-	var candidates []candidate
+	gone := map[string]bool{} // events the push deletes or replaces
+	var candidates []*registry.Event
+	var ids []string
 	for _, p := range pushed {
-		switch {
-		case p.new == "":
-			if !g.rules.MayRewrite(g.pusher) {
-				g.refuse(p.name, "registry tags are never deleted"+g.rewriters())
-			}
-			continue
-		case p.old != "" && !g.rules.MayRewrite(g.pusher):
-			// A move signed by a rewriter is judged below, with the new tag's signature.
-			if sigs, err := g.app.verifyObjects(g.repo, []string{p.new}); err != nil {
+		if p.old != "" {
+			if reason, err := g.rewrite(p); err != nil {
 				return err
-			} else if !g.rules.MayRewrite(sigs[0]) {
-				g.refuse(p.name, "registry tags are never moved"+g.rewriters())
+			} else if reason != "" {
+				g.refuse(p.name, reason)
+				continue
+			}
+			gone[p.name] = true
+			if p.new == "" {
 				continue
 			}
 		}
-		tag, err := g.repo.TagAt(p.name, p.new)
+		e, reason, err := g.pushedEvent(p)
 		if err != nil {
-			return fatalError(err)
+			return err
 		}
-		if !tag.Annotated {
-			g.refuse(p.name, "a lightweight tag: registry tags are annotated (git tag -a), or no reader sees them")
+		if reason != "" {
+			g.refuse(p.name, reason)
 			continue
 		}
-		if tag.Commit == "" {
-			g.refuse(p.name, "it does not point to a commit")
-			continue
-		}
-		t, _ := registry.ParseTag(p.name)
-		e := &registry.Event{Tag: t, Name: p.name, Commit: tag.Commit, Time: tag.When}
-		candidates = append(candidates, candidate{push: p, event: e, tag: tag})
+		candidates, ids = append(candidates, e), append(ids, p.new)
 	}
-	slices.SortFunc(candidates, func(a, b candidate) int {
-		if a.event.Before(b.event) {
+	order := make([]int, len(candidates))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int {
+		if candidates[i].Before(candidates[j]) {
 			return -1
 		}
 		return 1
 	})
-	ids := make([]string, len(candidates))
-	events := make([]*registry.Event, len(candidates))
-	for i, cand := range candidates {
-		ids[i], events[i] = cand.push.new, cand.event
-	}
-	sigs, err := g.app.signaturesAsked(g.repo, g.rules, events, ids)
+	sigs, err := g.app.signaturesAsked(g.repo, g.rules, candidates, ids)
 	if err != nil {
 		return err
 	}
-	// A moved tag's old event gives way to the new one, judged in its place.
-	replaced := map[string]bool{}
-	for _, cand := range candidates {
-		replaced[cand.event.Name] = true
-	}
-	before = slices.DeleteFunc(before, func(e *registry.Event) bool { return replaced[e.Name] })
-	for i, cand := range candidates {
-		if reasons := g.rules.Judge(policyEvent(cand.event, sigs[i]), before, true); len(reasons) > 0 {
-			g.refuse(cand.push.name, strings.Join(reasons, "; "))
+	before = slices.DeleteFunc(before, func(e *registry.Event) bool { return gone[e.Name] })
+	for _, i := range order {
+		if reasons := g.rules.Judge(policyEvent(candidates[i], sigs[i]), before, true); len(reasons) > 0 {
+			g.refuse(candidates[i].Name, strings.Join(reasons, "; "))
 			continue
 		}
-		before = append(before, cand.event)
+		before = append(before, candidates[i])
 	}
 	return nil
+}
+
+// rewrite judges the deletion or the move of a registry tag: only a rewriter may, who signed
+// the push (a push certificate) or, for a move, the new tag. It returns why not, or "".
+func (g *guard) rewrite(p pushedTag) (string, error) {
+	if g.rules.MayRewrite(g.pusher) {
+		return "", nil
+	}
+	if p.new == "" {
+		return "registry tags are never deleted" + g.rewriters(), nil
+	}
+	sigs, err := g.app.verifyObjects(g.repo, []string{p.name}, []string{p.new})
+	if err != nil || g.rules.MayRewrite(sigs[0]) {
+		return "", err
+	}
+	return "registry tags are never moved" + g.rewriters(), nil
+}
+
+// pushedEvent reads the event a pushed tag makes, or says why it makes none that readers could
+// trust: a lightweight tag, a tag of a tree or a blob, a tag object written for another name.
+func (g *guard) pushedEvent(p pushedTag) (*registry.Event, string, error) {
+	tag, err := g.repo.TagAt(p.name, p.new)
+	if err != nil {
+		return nil, "", fatalError(err)
+	}
+	switch {
+	case !tag.Annotated:
+		return nil, "a lightweight tag: registry tags are annotated (git tag -a), or no reader sees them", nil
+	case tag.Commit == "":
+		return nil, "it does not point to a commit", nil
+	}
+	own, err := g.repo.TagObjectName(p.new)
+	if err != nil {
+		return nil, "", fatalError(err)
+	}
+	if own != p.name {
+		return nil, fmt.Sprintf("its tag object is named '%s': a tag object is pushed under its own name", own), nil
+	}
+	t, _ := registry.ParseEvent(p.name)
+	return &registry.Event{Tag: t, Name: p.name, Commit: tag.Commit, Time: tag.When}, "", nil
 }
 
 // rewriters says who may rewrite registry tags, for a refusal.
@@ -182,10 +202,13 @@ func pushCertificate() signature.Result {
 	if os.Getenv("GIT_PUSH_CERT_STATUS") != "G" || os.Getenv("GIT_PUSH_CERT_NONCE_STATUS") != "OK" {
 		return signature.Result{Status: signature.Unsigned}
 	}
-	key := os.Getenv("GIT_PUSH_CERT_KEY")
-	s := signature.Result{Status: signature.Good, Format: signature.OpenPGP, Signer: os.Getenv("GIT_PUSH_CERT_SIGNER"), Key: key}
+	key, signer := os.Getenv("GIT_PUSH_CERT_KEY"), os.Getenv("GIT_PUSH_CERT_SIGNER")
+	s := signature.Result{Status: signature.Good, Format: signature.OpenPGP, Signer: signer, Key: key}
 	if strings.HasPrefix(key, "SHA256:") {
 		s.Format = signature.SSH
+		if signer == "" { // a key that no allowed signer holds: git says G all the same
+			return signature.Result{Status: signature.UnknownKey}
+		}
 	} else {
 		s.Fingerprint = strings.ToUpper(key)
 	}

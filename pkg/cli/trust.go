@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
@@ -16,36 +17,63 @@ import (
 // What verify, --verify, the writes, the pre-receive hook and doctor share: the signatures of
 // events and the policy of the commit that rules (docs/trust.md).
 
-// policySource is the commit whose policy file rules, and how to name it: model.policyRef when
-// set, else the remote's default branch as last fetched (refs/remotes/REMOTE/HEAD), else HEAD,
-// which on a server is the default branch before the push. ok is false when there is no such
-// commit (an empty repository).
-func (app *App) policySource(repo *gitrepo.Repository) (commit, name string, ok bool, err error) {
-	candidates := []string{"HEAD"}
-	if ref, set, _ := repo.ConfigValue("model.policyRef"); set && ref != "" {
-		candidates = []string{ref}
-	} else if app.mirrorURL() == "" {
-		candidates = append([]string{"refs/remotes/" + app.remoteName(repo, "") + "/HEAD"}, candidates...)
+// policySource is the commit whose policy file rules (docs/trust.md §2), and how to name it:
+// model.policyRef when set (a full ref name, a branch name, or a commit id); else, in a clone,
+// the remote's default branch as last fetched (refs/remotes/REMOTE/HEAD); else the branch HEAD
+// names. Refs are looked up by their exact full names, so that no tag can stand in for a branch.
+// A repository that people push to (bare, or a hook's quarantine) never reads a remote-tracking
+// ref, which a pusher could create. With strict (verify --policy, doctor, the guard) a detached
+// HEAD is an error, since its commit may be the one being judged; a write reads it. ok is false
+// when there is no such commit (an empty repository).
+func (app *App) policySource(repo *gitrepo.Repository, strict bool) (commit, name string, ok bool, err error) {
+	fail := func(err error) (string, string, bool, error) {
+		return "", "", false, fatalError(fmt.Errorf("reading the policy: %w", err))
 	}
-	for i, rev := range candidates {
-		id, _, err := repo.ResolveCommit(rev)
-		if errors.Is(err, gitrepo.ErrUnknownRevision) && i < len(candidates)-1 {
-			continue
+	if ref, set, _ := repo.ConfigValue("model.policyRef"); set && ref != "" {
+		full := ref
+		switch {
+		case object.IsHex(ref) && len(ref) == 40:
+			if id, ok := repo.PeelCommit(ref); ok {
+				return id, ref, true, nil
+			}
+			return fail(fmt.Errorf("model.policyRef '%s' names no commit", ref))
+		case !strings.HasPrefix(ref, "refs/") && ref != "HEAD":
+			full = "refs/heads/" + ref
 		}
-		if errors.Is(err, gitrepo.ErrUnknownRevision) && rev == "HEAD" {
-			return "", "", false, nil
+		id, ok, err := repo.RefCommit(full)
+		if err == nil && !ok {
+			err = fmt.Errorf("model.policyRef '%s' names no commit (%s)", ref, full)
 		}
 		if err != nil {
-			return "", "", false, fatalError(fmt.Errorf("reading the policy: %w", err))
+			return fail(err)
 		}
-		return id, rev, true, nil
+		return id, ref, true, nil
 	}
-	return "", "", false, nil
+	hosting := repo.IsBare() || os.Getenv("GIT_QUARANTINE_PATH") != ""
+	if !hosting && app.mirrorURL() == "" {
+		remoteHead := "refs/remotes/" + app.remoteName(repo, "") + "/HEAD"
+		if id, ok, err := repo.RefCommit(remoteHead); err != nil {
+			return fail(err)
+		} else if ok {
+			return id, remoteHead, true, nil
+		}
+	}
+	_, onBranch := repo.HeadBranch()
+	if !onBranch && strict && !repo.IsEmpty() {
+		return "", "", false, fatalError(&hintedError{
+			err:  errors.New("reading the policy: HEAD is detached and no default branch is known"),
+			hint: "name the branch whose policy rules: git config model.policyRef main (after git fetch origin main: refs/remotes/origin/main)"})
+	}
+	id, ok, err := repo.RefCommit("HEAD")
+	if err != nil {
+		return fail(err)
+	}
+	return id, "HEAD", ok, nil
 }
 
 // loadPolicy reads the policy file of policySource once; nil, with no error, when there is none.
 // A policy that does not read is an error: it never counts as no rules.
-func (app *App) loadPolicy() (*policy.Policy, error) {
+func (app *App) loadPolicy(strict bool) (*policy.Policy, error) {
 	if app.policyRead {
 		return app.policy, nil
 	}
@@ -53,16 +81,24 @@ func (app *App) loadPolicy() (*policy.Policy, error) {
 	if err != nil {
 		return nil, err
 	}
-	commit, name, ok, err := app.policySource(repo)
+	commit, name, ok, err := app.policySource(repo, strict)
 	if err != nil || !ok {
 		return nil, err
 	}
-	data, ok, err := repo.ReadFile(commit, policy.File)
+	app.policyFrom = name
+	id, ok, err := repo.FileID(commit, policy.File)
+	var size int64
+	if err == nil && ok {
+		size, err = repo.BlobSize(id)
+	}
+	var data []byte
 	switch {
-	case err == nil && ok && len(data) > policy.MaxSize:
+	case err == nil && ok && size > policy.MaxSize:
 		err = fmt.Errorf("larger than %d KiB", policy.MaxSize>>10)
 	case err == nil && ok:
-		app.policy, err = policy.Parse(data)
+		if data, err = repo.ReadBlob(id); err == nil {
+			app.policy, err = policy.Parse(data)
+		}
 	}
 	if err != nil {
 		return nil, fatalError(fmt.Errorf("%s at %s (%s): %v", policy.File, name, object.Short(commit), err))
@@ -81,41 +117,49 @@ func (app *App) signatures(events []*registry.Event) ([]signature.Result, error)
 		return nil, err
 	}
 	prefix := ""
-	if len(events) > 0 && !slices.ContainsFunc(events, func(e *registry.Event) bool { return e.Artifact != events[0].Artifact }) {
+	if !slices.ContainsFunc(events, func(e *registry.Event) bool { return e.Artifact != events[0].Artifact }) {
 		prefix = registry.TagArtifact(events[0].Artifact)
 	}
 	targets, err := repo.TagTargets(prefix)
 	if err != nil {
 		return nil, fatalError(err)
 	}
-	ids := make([]string, len(events))
+	names, ids := make([]string, len(events)), make([]string, len(events))
 	for i, e := range events {
-		ids[i] = targets[e.Name]
+		names[i], ids[i] = e.Name, targets[e.Name]
 	}
-	return app.verifyObjects(repo, ids)
+	return app.verifyObjects(repo, names, ids)
 }
 
-// verifyObjects checks the signatures of tag objects; "" stands for a tag that is gone.
-func (app *App) verifyObjects(repo *gitrepo.Repository, ids []string) ([]signature.Result, error) {
+// verifyObjects checks the signatures of the tag objects ids of the tags names, each pair once
+// per run; "" stands for a tag that is gone.
+func (app *App) verifyObjects(repo *gitrepo.Repository, names, ids []string) ([]signature.Result, error) {
 	if app.verifier == nil {
 		v, err := repo.Verifier()
 		if err != nil {
 			return nil, fatalError(err)
 		}
-		app.verifier = v
+		app.verifier, app.checked = v, map[[2]string]signature.Result{}
 	}
-	present := slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return id == "" })
-	checked, err := app.verifier.Verify(present)
+	var todoNames, todoIDs []string
+	for i, id := range ids {
+		if _, done := app.checked[[2]string{names[i], id}]; !done && id != "" {
+			todoNames, todoIDs = append(todoNames, names[i]), append(todoIDs, id)
+		}
+	}
+	checked, err := app.verifier.Verify(todoNames, todoIDs)
 	if err != nil {
 		return nil, fatalError(err)
 	}
+	for i, s := range checked {
+		app.checked[[2]string{todoNames[i], todoIDs[i]}] = s
+	}
 	out := make([]signature.Result, len(ids))
 	for i, id := range ids {
-		if id == "" {
-			out[i] = signature.Result{Status: signature.Unsigned}
-			continue
+		out[i] = signature.Result{Status: signature.Unsigned}
+		if id != "" {
+			out[i] = app.checked[[2]string{names[i], id}]
 		}
-		out[i], checked = checked[0], checked[1:]
 	}
 	return out, nil
 }
@@ -125,14 +169,14 @@ func (app *App) verifyObjects(repo *gitrepo.Repository, ids []string) ([]signatu
 func (app *App) signaturesAsked(repo *gitrepo.Repository, rules *policy.Policy, events []*registry.Event, ids []string) ([]signature.Result, error) {
 	out := make([]signature.Result, len(events))
 	var asked []int
-	var askedIDs []string
+	var askedNames, askedIDs []string
 	for i, e := range events {
 		out[i] = signature.Result{Status: signature.Unsigned}
 		if rules.RequiresSignature(policyEvent(e, out[i])) {
-			asked, askedIDs = append(asked, i), append(askedIDs, ids[i])
+			asked, askedNames, askedIDs = append(asked, i), append(askedNames, e.Name), append(askedIDs, ids[i])
 		}
 	}
-	sigs, err := app.verifyObjects(repo, askedIDs)
+	sigs, err := app.verifyObjects(repo, askedNames, askedIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -151,11 +195,11 @@ func (app *App) keepSigned(repo *gitrepo.Repository, tags []gitrepo.Tag) ([]gitr
 	}
 	var names, ids []string
 	for _, t := range tags {
-		if p, ok := registry.ParseTag(t.Name); ok && p.Action != registry.ActionNone && t.Annotated {
+		if _, ok := registry.ParseEvent(t.Name); ok && t.Annotated {
 			names, ids = append(names, t.Name), append(ids, targets[t.Name])
 		}
 	}
-	sigs, err := app.verifyObjects(repo, ids)
+	sigs, err := app.verifyObjects(repo, names, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +264,7 @@ func keyText(s signature.Result) string {
 // change before it. One refusal makes the whole write fail, creating nothing. --force skips
 // it; the server's guard (hook pre-receive) judges the tags again when they are pushed.
 func (app *App) checkPolicy(repo *gitrepo.Repository, state *registry.State, creates []registry.NewTag, ids []string) error {
-	rules, err := app.loadPolicy()
+	rules, err := app.loadPolicy(false)
 	if err != nil || rules == nil {
 		return err
 	}
@@ -234,7 +278,7 @@ func (app *App) checkPolicy(repo *gitrepo.Repository, state *registry.State, cre
 	}
 	before := map[string][]*registry.Event{}
 	var refusals []string
-	unsigned := false
+	signingHelps := true // every refusal is of an unsigned tag, for that alone
 	for i, t := range creates {
 		if _, ok := before[t.Artifact]; !ok {
 			if a := state.Artifacts[t.Artifact]; a != nil {
@@ -244,7 +288,7 @@ func (app *App) checkPolicy(repo *gitrepo.Repository, state *registry.State, cre
 		e := events[i]
 		if reasons := rules.Judge(policyEvent(e, sigs[i]), before[t.Artifact], true); len(reasons) > 0 {
 			refusals = append(refusals, t.Name+": "+strings.Join(reasons, "; "))
-			unsigned = unsigned || sigs[i].Status == signature.Unsigned && rules.RequiresSignature(policyEvent(e, sigs[i]))
+			signingHelps = signingHelps && len(reasons) == 1 && sigs[i].Status == signature.Unsigned && rules.RequiresSignature(policyEvent(e, sigs[i]))
 		}
 		before[t.Artifact] = append(before[t.Artifact], e)
 	}
@@ -252,8 +296,13 @@ func (app *App) checkPolicy(repo *gitrepo.Repository, state *registry.State, cre
 		return nil
 	}
 	hint := "--force writes it anyway; the server's guard judges it again when it is pushed"
-	if unsigned {
+	if signingHelps {
 		hint = "sign it with --sign (git config model.sign true signs every write)"
 	}
-	return &hintedError{err: userError("the policy refuses %s", strings.Join(refusals, "; ")), hint: hint}
+	return &policyRefusal{&hintedError{err: userError("the policy refuses %s", strings.Join(refusals, "; ")), hint: hint}}
 }
+
+// policyRefusal is a write that the policy refused before creating anything.
+type policyRefusal struct{ error }
+
+func (e *policyRefusal) Unwrap() error { return e.error }

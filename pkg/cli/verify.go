@@ -52,7 +52,7 @@ func (c *verifyCommand) Execute(args []string) error {
 	}
 	name := string(c.Args.Name)
 	artifact := registry.ParseShortcut(name).Artifact
-	if p, ok := registry.ParseTag(name); ok && p.Action != registry.ActionNone {
+	if p, ok := registry.ParseEvent(name); ok {
 		artifact = p.Artifact // a tag name (segm-nn#prod#3) reads the tags of its artifact
 	}
 	state, err := c.app.stateOf(artifact)
@@ -65,11 +65,15 @@ func (c *verifyCommand) Execute(args []string) error {
 	}
 	var rules *policy.Policy
 	if c.Policy {
-		if rules, err = c.app.loadPolicy(); err != nil {
+		if rules, err = c.app.loadPolicy(true); err != nil {
 			return err
 		}
 		if rules == nil {
-			c.app.warn([]string{fmt.Sprintf("no %s on the default branch: nothing to judge by", policy.File)})
+			where := "in this repository"
+			if c.app.policyFrom != "" {
+				where = "at " + c.app.policyFrom
+			}
+			c.app.warn([]string{fmt.Sprintf("no %s %s: nothing to judge by", policy.File, where)})
 		}
 	}
 	sigs, err := c.app.signatures(events)

@@ -149,9 +149,9 @@ func (app *App) writeLocked(repo *gitrepo.Repository, artifact string, plan func
 			time.Sleep(time.Duration(attempt*(5+rand.IntN(10))) * time.Millisecond)
 			continue
 		}
-		var refused *exitError
+		var refused *policyRefusal
 		if errors.As(err, &refused) {
-			return registry.Change{}, err // the policy refused the change before creating anything
+			return registry.Change{}, err // nothing was created
 		}
 		if len(done) > 0 {
 			return registry.Change{}, fatalError(fmt.Errorf("%w (tag '%s' was created and stays)", err, strings.Join(done, "', '")))

@@ -127,3 +127,33 @@ func (r *Repository) refNames(prefix string) ([]string, error) {
 		}
 	}
 }
+
+// RefCommit returns the commit that the ref of that exact full name points to (refs/heads/main,
+// refs/remotes/origin/HEAD, HEAD), following symbolic refs and peeling tags, with no guessing:
+// a tag can never stand in for a branch of the same short name. ok is false when the ref does
+// not exist, its branch is unborn, or it points to something that is not a commit.
+func (r *Repository) RefCommit(name string) (id string, ok bool, err error) {
+	ref, err := r.repo.References.Lookup(name)
+	if isCode(err, git.ErrorCodeNotFound) || isCode(err, git.ErrorCodeInvalidSpec) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("reading ref '%s': %w", name, err)
+	}
+	defer ref.Free()
+	resolved, err := ref.Resolve()
+	if isCode(err, git.ErrorCodeNotFound) {
+		return "", false, nil // an unborn branch
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("reading ref '%s': %w", name, err)
+	}
+	defer resolved.Free()
+	id, ok = r.PeelCommit(resolved.Target().String())
+	return id, ok, nil
+}
+
+// IsBare reports whether the repository has no work tree: one that people push to.
+func (r *Repository) IsBare() bool {
+	return r.repo.IsBare()
+}

@@ -71,6 +71,24 @@ func (r *Repository) FileID(commit, filePath string) (id string, ok bool, err er
 	return fail(fmt.Errorf("unexpected object type '%s'", strings.ToLower(entry.Type.String())))
 }
 
+// BlobSize returns the size of a blob, reading only its header.
+func (r *Repository) BlobSize(id string) (int64, error) {
+	oid, err := git.NewOid(id)
+	if err != nil {
+		return 0, fmt.Errorf("invalid blob id '%s'", id)
+	}
+	db, err := r.repo.Odb()
+	if err != nil {
+		return 0, err
+	}
+	defer db.Free()
+	size, _, err := db.ReadHeader(oid)
+	if err != nil {
+		return 0, fmt.Errorf("reading blob %s: %w", object.Short(id), err)
+	}
+	return int64(size), nil
+}
+
 // ReadBlob returns the content of a blob.
 func (r *Repository) ReadBlob(id string) ([]byte, error) {
 	oid, err := git.NewOid(id)

@@ -49,9 +49,12 @@ func (r *Repository) Verifier() (*Verifier, error) {
 	return v, nil
 }
 
-// Verify checks the tag objects ids (40-hex), several programs at a time; results are in the
-// order of ids. An id that is not a tag object (a lightweight tag) is Unsigned.
-func (v *Verifier) Verify(ids []string) ([]signature.Result, error) {
+// Verify checks the tag objects ids (40-hex) of the tags names, several programs at a time;
+// results are in the order of ids. An id that is not a tag object (a lightweight tag) is
+// Unsigned. A good signature of a tag object whose own name (its "tag" header, which the
+// signature covers) is not the tag's is Bad: a signature made for one tag proves nothing of
+// another.
+func (v *Verifier) Verify(names, ids []string) ([]signature.Result, error) {
 	raws := make([][]byte, len(ids))
 	db, err := v.repo.repo.Odb()
 	if err != nil {
@@ -73,8 +76,37 @@ func (v *Verifier) Verify(ids []string) ([]signature.Result, error) {
 		obj.Free()
 	}
 	out := make([]signature.Result, len(ids))
-	parallel.Each(len(ids), func(i int) { out[i] = v.check(raws[i]) })
+	parallel.Each(len(ids), func(i int) {
+		out[i] = v.check(raws[i])
+		if out[i].Status == signature.Good {
+			if own := object.ParseTag(raws[i], true).Name; own != names[i] {
+				out[i].Status, out[i].Reason = signature.Bad, fmt.Sprintf("the signed tag object is named '%s', not '%s'", own, names[i])
+			}
+		}
+	})
 	return out, nil
+}
+
+// TagObjectName returns the name that the tag object id writes in its "tag" header.
+func (r *Repository) TagObjectName(id string) (string, error) {
+	oid, err := git.NewOid(id)
+	if err != nil {
+		return "", fmt.Errorf("bad object id '%s'", id)
+	}
+	db, err := r.repo.Odb()
+	if err != nil {
+		return "", err
+	}
+	defer db.Free()
+	obj, err := db.Read(oid)
+	if err != nil {
+		return "", fmt.Errorf("reading tag object %s: %w", id, err)
+	}
+	defer obj.Free()
+	if obj.Type() != git.ObjectTag {
+		return "", fmt.Errorf("object %s is not a tag", id)
+	}
+	return object.ParseTag(bytes.Clone(obj.Data()), true).Name, nil
 }
 
 // check verifies one raw tag object.

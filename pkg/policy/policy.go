@@ -204,6 +204,9 @@ func parse(data []byte) (*Policy, error) {
 		return out
 	}
 	p.Rewriters = expand(f.Rewriters)
+	if slices.Contains(p.Rewriters, "") {
+		return nil, errors.New("rewriters: an empty signer")
+	}
 	for i, fr := range f.Rules {
 		r := Rule{Line: fr.line, Stages: fr.Stages, Signers: expand(fr.Signers), PromotesFrom: fr.PromotesFrom}
 		where := fmt.Sprintf("rule %d (line %d)", i+1, fr.line)
@@ -305,6 +308,12 @@ func (r *Rule) applies(e *Event) bool {
 	return len(r.Actions) == 0 || slices.Contains(r.Actions, e.Action)
 }
 
+// Skew is how far in the future a new event's time may be: the clocks of teammates differ.
+const Skew = 10 * time.Minute
+
+// now is the clock that Skew counts from.
+var now = time.Now
+
 // Judge says what is wrong with an event, one reason each, nothing when the policy allows it.
 // before are the artifact's events before it, oldest first. fresh is a tag being written or
 // pushed: it must be annotated and not older than the artifact's newest event, and Since does
@@ -314,6 +323,13 @@ func (p *Policy) Judge(e *Event, before []*registry.Event, fresh bool) []string 
 	if fresh {
 		if !e.Annotated {
 			return []string{"a lightweight tag: registry tags are annotated (git tag -a)"}
+		}
+		if e.Time.IsZero() {
+			return []string{"its tag object has no tagger time: readers could not order it"}
+		}
+		if limit := now().Add(Skew); e.Time.After(limit) {
+			// A time far ahead would put every later event of the artifact before it.
+			return []string{fmt.Sprintf("its time %s is in the future", e.Time.Format(time.RFC3339))}
 		}
 		if n := len(before); n > 0 && e.Time.Before(before[n-1].Time) {
 			reasons = append(reasons, fmt.Sprintf("its time %s is before the artifact's newest event (%s, %s)",

@@ -255,6 +255,12 @@ rewriters: [release]
 		err.Error() != "rule 1 (line 4): its signers name only empty groups" {
 		t.Errorf("a rule whose signers are an empty group: %v", err)
 	}
+	// An empty rewriter would let any push certificate without a signer rewrite tags.
+	for _, text := range []string{"rewriters: \"\"\n", "rewriters: [\"\"]\n", "signers:\n  g: [\"\"]\nrewriters: g\n"} {
+		if _, err := Parse([]byte(text)); err == nil || err.Error() != "rewriters: an empty signer" {
+			t.Errorf("Parse(%q) = %v, want the empty rewriter refused", text, err)
+		}
+	}
 	// Rules in a second YAML document would be read by no one.
 	if _, err := Parse([]byte("rules: []\n---\nrules:\n  - stages: prod\n    signers: [a]\n")); err == nil ||
 		err.Error() != "line 2: one YAML document only" {
@@ -601,6 +607,24 @@ func TestJudgeFresh(t *testing.T) {
 	zoned := event("m", registry.ActionAssign, "prod", commitA, time.Date(2026, 12, 1, 1, 0, 0, 0, time.FixedZone("", 2*3600)), signature.Result{})
 	if got := p.Judge(zoned, nil, false); got != nil {
 		t.Errorf("23:00 UTC the day before since, written at +0200: Judge = %q, want nothing", got)
+	}
+	// A fresh event has a tagger time, and not one far ahead: it would put every later event
+	// of the artifact before it.
+	if got, want := p.Judge(event("m", registry.ActionAssign, "prod", commitA, time.Time{}, good), nil, true),
+		[]string{"its tag object has no tagger time: readers could not order it"}; !slices.Equal(got, want) {
+		t.Errorf("no tagger time: Judge = %q, want %q", got, want)
+	}
+	defer func(saved func() time.Time) { now = saved }(now)
+	now = func() time.Time { return t0 }
+	if got := p.Judge(event("m", registry.ActionAssign, "prod", commitA, t0.Add(Skew), good), nil, true); got != nil {
+		t.Errorf("within the skew: Judge = %q, want nothing", got)
+	}
+	if got, want := p.Judge(event("m", registry.ActionAssign, "prod", commitA, t0.Add(Skew+time.Second), good), nil, true),
+		[]string{"its time 2026-12-01T12:10:01Z is in the future"}; !slices.Equal(got, want) {
+		t.Errorf("in the future: Judge = %q, want %q", got, want)
+	}
+	if got := p.Judge(event("m", registry.ActionAssign, "prod", commitA, t0.Add(time.Hour), good), nil, false); got != nil {
+		t.Errorf("in the future, not fresh: Judge = %q, want nothing", got)
 	}
 	// Without since, every event is judged.
 	noSince := mustParse(t, "rules:\n  - stages: prod\n    signers: rel\n")

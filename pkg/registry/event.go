@@ -116,8 +116,8 @@ func parseChunk(records []TagRecord) parsed {
 		if !r.Annotated { // a lightweight tag is no event (writes read its name: State.indexNames)
 			continue
 		}
-		t, ok := ParseTag(r.Name)
-		if !ok || t.Action == ActionNone {
+		t, ok := ParseEvent(r.Name)
+		if !ok {
 			continue
 		}
 		if r.Commit == "" {

@@ -98,6 +98,13 @@ func ParseTag(name string) (Tag, bool) {
 	return t, true
 }
 
+// ParseEvent parses a tag name that makes an event: a registry tag (ParseTag) with an action,
+// which name@created is not.
+func ParseEvent(name string) (Tag, bool) {
+	t, ok := ParseTag(name)
+	return t, ok && t.Action != ActionNone
+}
+
 // cutCounter splits "BODY#DIGITS" into its parts. Neither a stage nor a version holds '#', so
 // the first '#' starts the counter.
 func cutCounter(s string) (body, digits string, found bool) {

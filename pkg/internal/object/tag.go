@@ -25,6 +25,7 @@ type TagRecord struct {
 type TagObject struct {
 	Target      string // the id of the object it points to, as written (checked by the caller)
 	TargetType  Type   // the type it declares for its target; 0 when unknown
+	Name        string // the tag's name as the object writes it (its "tag" header): what a signature signs
 	TaggerName  string
 	TaggerEmail string
 	When        time.Time // zero when there is no tagger or its time does not read
@@ -41,7 +42,7 @@ func ParseTag(data []byte, full bool) TagObject {
 	var t TagObject
 	text := unsafe.String(unsafe.SliceData(data), len(data))
 	header, message, _ := strings.Cut(text, "\n\n")
-	var seenObject, seenType, seenTagger bool
+	var seenObject, seenType, seenName, seenTagger bool
 	for len(header) > 0 {
 		var line string
 		line, header, _ = strings.Cut(header, "\n")
@@ -51,6 +52,11 @@ func ParseTag(data []byte, full bool) TagObject {
 			t.Target, seenObject = value, true
 		case key == "type" && !seenType:
 			t.TargetType, seenType = ParseType(value), true
+		case key == "tag" && !seenName:
+			seenName = true
+			if full {
+				t.Name = value
+			}
 		case key == "tagger" && !seenTagger:
 			seenTagger = true
 			if full {

@@ -25,7 +25,7 @@ FISHSYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),,/etc/fish/conf.d)
 # libgit2-dev and libhttp-parser-dev of arm64 cannot be installed beside amd64's: dist-arch
 # unpacks them under dist/ instead).
 DEB_PACKAGES = git gcc pkg-config libgit2-dev zlib1g-dev python3 python3-yaml \
-	bash-completion zsh fish tmux man-db libssl-dev lintian gnupg gpgsm openssh-client \
+	bash-completion zsh fish tmux man-db libssl-dev lintian gnupg gpgsm openssh-client git-lfs \
 	gcc-aarch64-linux-gnu zlib1g-dev:arm64 libmbedtls-dev:arm64 libssh2-1-dev:arm64 libpcre2-dev:arm64 \
 	libssl-dev:arm64 libgssapi-krb5-2:arm64 qemu-user-static
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -51,7 +51,7 @@ build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/git-model ./cmd/git-model
 
 # The pure packages build without cgo (no libgit2): their fuzzers' seeds run that way too.
-PURE_PKGS = ./pkg/internal/... ./pkg/registry ./pkg/safefile ./pkg/policy
+PURE_PKGS = ./pkg/internal/... ./pkg/registry ./pkg/safefile ./pkg/policy ./pkg/lfs ./pkg/dvc ./pkg/fetch
 test:
 	$(GO) vet ./...
 	CGO_ENABLED=0 $(GO) vet $(PURE_PKGS)
@@ -73,6 +73,11 @@ fuzz:
 	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzParseGPG -fuzztime $(FUZZTIME) ./pkg/internal/signature
 	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzParseSSH -fuzztime $(FUZZTIME) ./pkg/internal/signature
 	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./pkg/policy
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzParsePointer -fuzztime $(FUZZTIME) ./pkg/lfs
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzParseDVCFile -fuzztime $(FUZZTIME) ./pkg/dvc
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzParseLock -fuzztime $(FUZZTIME) ./pkg/dvc
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzParseConfig -fuzztime $(FUZZTIME) ./pkg/dvc
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzParseDirManifest -fuzztime $(FUZZTIME) ./pkg/dvc
 
 # Kills writes at random instants and checks what they leave (cmd/git-model/crash_test.go).
 STRESS_ITERATIONS ?= 200

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/git-model/git-model/pkg/internal/gitconfig"
+	"github.com/git-model/git-model/pkg/internal/object"
 	git "github.com/libgit2/git2go/v34"
 )
 
@@ -212,4 +213,44 @@ func (r *Repository) localConfig() (*git.Config, error) {
 	}
 	defer cfg.Free()
 	return cfg.OpenLevel(cfg, git.ConfigLevelLocal)
+}
+
+// BlobConfigValue reads key from a config file committed as a blob (a .lfsconfig), as
+// `git config --blob=ID --get key` does; ok is false when the key is not set. libgit2 reads
+// config files only from disk: the blob is written to git-model's temporary folder, read and
+// removed.
+func (r *Repository) BlobConfigValue(blobID, key string) (value string, ok bool, err error) {
+	data, err := r.ReadBlob(blobID)
+	if err != nil {
+		return "", false, err
+	}
+	dir, err := r.tmpDir()
+	if err != nil {
+		return "", false, err
+	}
+	f, err := os.CreateTemp(dir, "blob-config-*")
+	if err != nil {
+		return "", false, err
+	}
+	defer os.Remove(f.Name())
+	_, err = f.Write(data)
+	if closeErr := f.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
+		return "", false, err
+	}
+	cfg, err := git.OpenOndisk(f.Name())
+	if err != nil {
+		return "", false, fmt.Errorf("reading config blob %s: %w", object.Short(blobID), err)
+	}
+	defer cfg.Free()
+	value, err = cfg.LookupString(key)
+	if isCode(err, git.ErrorCodeNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("reading '%s' from config blob %s: %w", key, object.Short(blobID), err)
+	}
+	return value, true, nil
 }

@@ -261,3 +261,46 @@ func (c *credentials) git(input []byte, action string) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// HTTPCredentials asks Git's credential helpers for the user and password of an HTTP(S) URL
+// that libgit2 does not fetch (a Git LFS server), and tells them whether it worked, as git-lfs
+// does: `git credential fill`, `approve`, `reject`.
+type HTTPCredentials struct {
+	c *credentials
+}
+
+// HTTPCredentials returns the credential helpers of the repository's config.
+func (r *Repository) HTTPCredentials() *HTTPCredentials {
+	return &HTTPCredentials{c: newCredentials(r.GitDir())}
+}
+
+// Fill returns a user and password for the URL; ok is false when the helpers have none.
+func (h *HTTPCredentials) Fill(rawURL string) (user, password string, ok bool, err error) {
+	cred, err := h.c.fill(rawURL, "")
+	if errors.Is(err, errAuthenticationFailed) {
+		return "", "", false, nil
+	}
+	if err != nil {
+		return "", "", false, err
+	}
+	return cred.username, cred.password, cred.username != "" || cred.password != "", nil
+}
+
+// Approve tells the helpers that the credential worked.
+func (h *HTTPCredentials) Approve(rawURL, user, password string) {
+	h.send(rawURL, user, password, "approve")
+}
+
+// Reject tells the helpers that the server refused the credential, so that they forget it.
+func (h *HTTPCredentials) Reject(rawURL, user, password string) {
+	h.send(rawURL, user, password, "reject")
+}
+
+func (h *HTTPCredentials) send(rawURL, user, password, action string) {
+	protocol, host, path, _, err := credentialFields(rawURL)
+	if err != nil {
+		return
+	}
+	cred := &credential{url: rawURL, protocol: protocol, host: host, path: path, username: user, password: password}
+	h.c.git(cred.input(true), action)
+}

@@ -14,7 +14,7 @@ import (
 	"strings"
 )
 
-// localRemote reports whether a remote URL (a remote's name already resolved to its URL) names
+// LocalRemote reports whether a remote URL (a remote's name already resolved to its URL) names
 // a repository on this machine, and its path, by git's rules (url_is_local_not_ssh and
 // parse_connect_url in git's connect.c):
 //
@@ -28,7 +28,7 @@ import (
 //     directory, as libgit2 takes it for the other remote operations of git-model.
 //
 // The path is absolute and cleaned; it need not exist (the push says so).
-func localRemote(url string) (path string, ok bool) {
+func LocalRemote(url string) (path string, ok bool) {
 	switch {
 	case url == "":
 		return "", false
@@ -135,7 +135,7 @@ func (r *Repository) pushLocal(url string, updates []RefUpdate) ([]RefResult, er
 // a deletion carries --force-with-lease=refs/tags/NAME:OLD ("stale info" when the remote's tag
 // is not OLD any more). A push that cannot run at all (no git, no repository there) is an error.
 func (r *Repository) pushLocalMessages(url string, updates []RefUpdate) (results []RefResult, messages []string, err error) {
-	path, ok := localRemote(url)
+	path, ok := LocalRemote(url)
 	if !ok {
 		return nil, nil, fmt.Errorf("'%s' is not a local repository", RedactURL(url))
 	}

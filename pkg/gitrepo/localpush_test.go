@@ -47,14 +47,14 @@ func TestPushLocalRemoteURLs(t *testing.T) {
 		{"file://nopath", ""},
 		{"", ""},
 	} {
-		path, ok := localRemote(tc.url)
+		path, ok := LocalRemote(tc.url)
 		if ok != (tc.path != "") || path != tc.path {
-			t.Errorf("localRemote(%q) = %q, %v; want %q, %v", tc.url, path, ok, tc.path, tc.path != "")
+			t.Errorf("LocalRemote(%q) = %q, %v; want %q, %v", tc.url, path, ok, tc.path, tc.path != "")
 		}
 	}
 	if u, err := user.Current(); err == nil && u.HomeDir != "" && u.Username != "" {
-		if path, ok := localRemote("~" + u.Username + "/x.git"); !ok || path != filepath.Join(u.HomeDir, "x.git") {
-			t.Errorf("localRemote(~%s/x.git) = %q, %v; want %q", u.Username, path, ok, filepath.Join(u.HomeDir, "x.git"))
+		if path, ok := LocalRemote("~" + u.Username + "/x.git"); !ok || path != filepath.Join(u.HomeDir, "x.git") {
+			t.Errorf("LocalRemote(~%s/x.git) = %q, %v; want %q", u.Username, path, ok, filepath.Join(u.HomeDir, "x.git"))
 		}
 	}
 }

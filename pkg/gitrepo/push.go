@@ -72,7 +72,7 @@ func (r *Repository) localURL(remote string) (string, bool) {
 		return "", false // refused by pushTags, before anything runs
 	}
 	url := r.RemoteURL(remote)
-	_, ok := localRemote(url)
+	_, ok := LocalRemote(url)
 	return url, ok
 }
 

@@ -469,10 +469,20 @@ func (r *Repository) deleteRefs(prefix string) {
 // RemoteURL is the URL a remote stands for: a configured remote's URL (its push URL when it
 // has one, as url.<base>.insteadOf rewrote them), else the remote as given (a URL or a path).
 func (r *Repository) RemoteURL(remote string) string {
+	return r.remoteURL(remote, true)
+}
+
+// RemoteFetchURL is the URL a remote is fetched from: a configured remote's URL (never its
+// push URL), as url.<base>.insteadOf rewrote it, else the remote as given.
+func (r *Repository) RemoteFetchURL(remote string) string {
+	return r.remoteURL(remote, false)
+}
+
+func (r *Repository) remoteURL(remote string, push bool) string {
 	if ok, _ := git.RemoteNameIsValid(remote); ok {
 		if named, err := r.repo.Remotes.Lookup(remote); err == nil {
 			defer named.Free()
-			if u := named.PushUrl(); u != "" {
+			if u := named.PushUrl(); push && u != "" {
 				return u
 			}
 			return named.Url()
@@ -486,7 +496,7 @@ func (r *Repository) RemoteURL(remote string) string {
 // taken absolute and cleaned (file:// URLs as the path they name).
 func (r *Repository) RemoteKey(remote string) string {
 	url := r.RemoteURL(remote)
-	if path, ok := localRemote(url); ok {
+	if path, ok := LocalRemote(url); ok {
 		return path
 	}
 	return RedactURL(url)

@@ -116,6 +116,13 @@ func (r *Repository) tmpDir() (string, error) {
 	return dir, nil
 }
 
+// OpenWorkTreeFile opens a regular file of the work tree to stream it, whatever its size (a
+// model file to hash), following a symbolic link only as ReadWorkTreeFile does.
+func (r *Repository) OpenWorkTreeFile(rel string) (*os.File, error) {
+	f, _, err := r.openWorkTreeFile(rel, true)
+	return f, err
+}
+
 // openWorkTreeFile opens the regular file at rel for reading, confined to the work tree and
 // kept out of the git directory, without blocking on a FIFO. With follow, symbolic links are
 // followed as long as they lead to a place inside the work tree; without, none is. It returns

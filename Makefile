@@ -25,7 +25,7 @@ FISHSYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),,/etc/fish/conf.d)
 # libgit2-dev and libhttp-parser-dev of arm64 cannot be installed beside amd64's: dist-arch
 # unpacks them under dist/ instead).
 DEB_PACKAGES = git gcc pkg-config libgit2-dev zlib1g-dev python3 python3-yaml \
-	bash-completion zsh fish tmux man-db libssl-dev lintian gnupg gpgsm openssh-client git-lfs \
+	bash-completion zsh fish tmux man-db libssl-dev lintian gnupg gpgsm openssh-client git-lfs jq \
 	gcc-aarch64-linux-gnu zlib1g-dev:arm64 libmbedtls-dev:arm64 libssh2-1-dev:arm64 libpcre2-dev:arm64 \
 	libssl-dev:arm64 libgssapi-krb5-2:arm64 qemu-user-static
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

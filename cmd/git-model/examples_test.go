@@ -158,8 +158,9 @@ func deployScenario(t *testing.T, run func(e *remoteEnv, dir, tag string) string
 	e.git("", "init", "-q", "--bare", "origin.git")
 	e.newRepo("dev", 0)
 	for i := 1; i <= 3; i++ {
-		e.writeFile("dev/artifacts.yaml", fmt.Sprintf("m:\n  path: s3://models/m-%d.pt\n", i), 0o644)
-		e.git("dev", "add", "artifacts.yaml")
+		e.writeFile("dev/artifacts.yaml", "m:\n  path: models/m.pt\n", 0o644)
+		e.writeFile("dev/models/m.pt", fmt.Sprintf("weights %d", i), 0o644)
+		e.git("dev", "add", "artifacts.yaml", "models/m.pt")
 		e.git("dev", "commit", "-q", "-m", fmt.Sprintf("c%d", i))
 	}
 	e.git("dev", "remote", "add", "origin", e.path("origin.git"))
@@ -184,7 +185,7 @@ func deployScenario(t *testing.T, run func(e *remoteEnv, dir, tag string) string
 		dir := fmt.Sprintf("ws%d", n)
 		e.git("", "clone", "-q", "--no-checkout", e.path("origin.git"), dir)
 		e.git(dir, "checkout", "-q", "refs/tags/"+tag)
-		e.writeFile(filepath.Join(dir, "deploy.sh"), "#!/bin/sh\necho \"$1 $2 $3\" >> '"+log+"'\n", 0o755)
+		e.writeFile(filepath.Join(dir, "deploy.sh"), "#!/bin/sh\necho \"$1 $2 $(cat \"$3\")\" >> '"+log+"'\n", 0o755)
 		return dir
 	}
 
@@ -196,7 +197,7 @@ func deployScenario(t *testing.T, run func(e *remoteEnv, dir, tag string) string
 	e.git("dev", "push", "-q", "origin", "m#prod#3")
 	run(e, newer, "m#prod#2")
 	out := run(e, older, "m#prod#1")
-	if got, want := deploys(), "m v0.0.3 s3://models/m-3.pt\nm v0.0.3 s3://models/m-3.pt\n"; got != want {
+	if got, want := deploys(), "m v0.0.3 weights 3\nm v0.0.3 weights 3\n"; got != want {
 		t.Errorf("deployments:\n%s\nwant:\n%s", got, want)
 	}
 	if !strings.Contains(out, "Deploying m v0.0.3") {
@@ -206,7 +207,7 @@ func deployScenario(t *testing.T, run func(e *remoteEnv, dir, tag string) string
 	e.mustModel("dev", "deprecate", "m", "v0.0.3")
 	e.git("dev", "push", "-q", "origin", "m@v0.0.3!")
 	run(e, checkout("m@v0.0.3!"), "m@v0.0.3!")
-	if got, want := deploys(), "m v0.0.2 s3://models/m-2.pt\n"; got != want {
+	if got, want := deploys(), "m v0.0.2 weights 2\n"; got != want {
 		t.Errorf("deployment after the deregistration: %q, want %q", got, want)
 	}
 	// A dev assignment deploys nothing.

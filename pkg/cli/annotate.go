@@ -1,13 +1,18 @@
 package cli
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"path"
 	"slices"
 	"strings"
 
 	"github.com/git-model/git-model/pkg/annotation"
+	"github.com/git-model/git-model/pkg/fetch"
 	"github.com/git-model/git-model/pkg/gitrepo"
 	"github.com/git-model/git-model/pkg/internal/object"
 	"github.com/git-model/git-model/pkg/registry"
@@ -22,7 +27,11 @@ replaced atomically. The command does not commit, unless --commit.
 
 Labels are added to those the artifact has (--remove-label takes some away). A type must be
 one of those .gto or model.types allow. --must-exist requires PATH to be tracked by Git and sets
-virtual: false; a path given without it is virtual (outside Git), as in GTO.`
+virtual: false; a path given without it is virtual (outside Git), as in GTO.
+
+--checksum sha256:HEX records the digest of the artifact's file under custom.checksum, where
+GTO keeps custom data (GTO still reads the file); 'git model get' then checks every byte it
+writes against it. --checksum alone computes the sha256 of the file at PATH in the work tree.`
 
 type annotateCommand struct {
 	app          *App
@@ -33,6 +42,7 @@ type annotateCommand struct {
 	RemoveLabels []string `long:"remove-label" value-name:"LABEL" description:"Remove a label (repeatable)"`
 	Custom       []string `long:"custom" value-name:"KEY=VALUE" description:"Set a custom field (repeatable)"`
 	MustExist    bool     `long:"must-exist" description:"PATH must be tracked by Git (sets virtual: false)"`
+	Checksum     string   `long:"checksum" value-name:"sha256:HEX" optional:"yes" optional-value:"-" description:"Record the digest of the artifact's file as custom.checksum, which 'get' verifies; alone, compute it from the file at PATH in the work tree"`
 	Commit       bool     `long:"commit" description:"Commit the annotations file, and nothing else"`
 	Args         struct {
 		Name artifactArg `positional-arg-name:"NAME" required:"yes"`
@@ -53,6 +63,13 @@ func (c *annotateCommand) Execute(args []string) error {
 				if err := c.checkTracked(f, key); err != nil {
 					return nil, err
 				}
+			}
+			if c.Checksum == "-" {
+				sum, err := c.computeChecksum(f, key)
+				if err != nil {
+					return nil, err
+				}
+				edit.Custom = append(edit.Custom, annotation.KeyValue{Key: "checksum", Value: sum})
 			}
 			// As in GTO, a path given without --must-exist is virtual: say so only where the
 			// file says otherwise, since virtual is the default.
@@ -104,6 +121,13 @@ func (c *annotateCommand) edit() (annotation.Edit, error) {
 		}
 		e.Custom = append(e.Custom, annotation.KeyValue{Key: key, Value: value})
 	}
+	if c.Checksum != "" && c.Checksum != "-" {
+		d, err := fetch.ParseDigest(strings.ToLower(c.Checksum))
+		if err != nil {
+			return e, usageError(fmt.Errorf("--checksum takes sha256:HEX (or no value, to compute it): %v", err))
+		}
+		e.Custom = append(e.Custom, annotation.KeyValue{Key: "checksum", Value: d.String()})
+	}
 	if c.Path != "" {
 		e.Path = &c.Path
 	}
@@ -117,34 +141,69 @@ func (c *annotateCommand) edit() (annotation.Edit, error) {
 	return e, nil
 }
 
-// checkTracked requires the path (given, or already annotated) to be tracked by Git. A path
-// in DIR/artifacts.yaml is relative to DIR, as DVC's paths are to dvc.yaml.
-func (c *annotateCommand) checkTracked(f *annotation.File, key string) error {
-	p := c.Path
-	if p == "" {
+// repoPath is the path, given or already annotated, in the work tree, for an option that
+// needs one. A path in DIR/artifacts.yaml is relative to DIR, as DVC's paths are to dvc.yaml.
+// It returns the path as written and as a path from the top of the work tree.
+func (c *annotateCommand) repoPath(f *annotation.File, key, option string) (given, full string, err error) {
+	given = c.Path
+	if given == "" {
 		a, _, err := f.Get(key)
 		if err != nil {
-			return err
+			return "", "", err
 		}
-		p = a.Path
+		given = a.Path
 	}
-	if p == "" {
-		return usageError(errors.New("--must-exist needs a path (--path)"))
+	if given == "" {
+		return "", "", usageError(fmt.Errorf("%s needs a path (--path)", option))
 	}
-	if strings.Contains(p, "://") {
-		return userError("--must-exist needs a path in the repository, not the URL '%s'", p)
+	if strings.Contains(given, "://") {
+		return "", "", userError("%s needs a path in the repository, not the URL '%s'", option, fetch.RedactURL(given))
 	}
 	dir, _ := registry.SplitArtifactName(string(c.Args.Name))
+	return given, path.Clean(path.Join(dir, given)), nil
+}
+
+// computeChecksum returns the sha256 of the file at the artifact's path in the work tree.
+func (c *annotateCommand) computeChecksum(f *annotation.File, key string) (string, error) {
+	_, p, err := c.repoPath(f, key, "--checksum without a value")
+	if err != nil {
+		return "", err
+	}
+	repo, err := c.app.Repo()
+	if err != nil {
+		return "", err
+	}
+	file, err := repo.OpenWorkTreeFile(p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", userError("--checksum: no file '%s' in the work tree (give --checksum sha256:HEX)", p)
+		}
+		return "", refusal(err)
+	}
+	defer file.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, file); err != nil {
+		return "", fatalError(fmt.Errorf("reading '%s': %w", p, err))
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// checkTracked requires the path (given, or already annotated) to be tracked by Git.
+func (c *annotateCommand) checkTracked(f *annotation.File, key string) error {
+	given, p, err := c.repoPath(f, key, "--must-exist")
+	if err != nil {
+		return err
+	}
 	repo, err := c.app.Repo()
 	if err != nil {
 		return err
 	}
-	tracked, err := repo.Tracked(path.Clean(path.Join(dir, p)))
+	tracked, err := repo.Tracked(p)
 	if err != nil {
 		return fatalError(err)
 	}
 	if !tracked {
-		return userError("path '%s' is not tracked by Git (git add it first, or drop --must-exist)", p)
+		return userError("path '%s' is not tracked by Git (git add it first, or drop --must-exist)", given)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 
 	flags "github.com/jessevdk/go-flags"
@@ -122,4 +123,27 @@ func (s *shortcutArg) UnmarshalFlag(value string) error {
 	}
 	*s = shortcutArg(value)
 	return nil
+}
+
+// digestValue is what an optional option's value looks like when it is a digest.
+var digestValue = regexp.MustCompile(`^(?i:sha256|md5):`)
+
+// joinDigestValues lets `annotate --checksum sha256:HEX` be written with a space, as options
+// that take a value are: go-flags gives an option whose value is optional (--checksum alone
+// computes it) only a value joined by '='. A word after --checksum that is a digest is joined
+// to it; any other word stays a word of its own.
+func joinDigestValues(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		if args[i] == "--" {
+			return append(out, args[i:]...)
+		}
+		if args[i] == "--checksum" && i+1 < len(args) && digestValue.MatchString(args[i+1]) {
+			out = append(out, "--checksum="+args[i+1])
+			i++
+			continue
+		}
+		out = append(out, args[i])
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/git-model/git-model/pkg/annotation"
 	"github.com/git-model/git-model/pkg/internal/object"
 	"github.com/git-model/git-model/pkg/registry"
 )
@@ -57,35 +58,13 @@ func (c *describeCommand) Execute(args []string) error {
 	if err := noExtraArgs(args); err != nil {
 		return err
 	}
-	artifact, version, commit, err := c.resolve()
+	artifact, version, commit, err := c.app.resolveName(string(c.Args.Name), false)
 	if err != nil {
 		return err
 	}
-	notes, err := c.app.Annotations()
+	a, err := c.app.annotationOf(string(c.Args.Name), artifact, version, commit)
 	if err != nil {
 		return err
-	}
-	a, ok, err := notes.Lookup(artifact, commit)
-	var exit *exitError
-	switch {
-	case errors.As(err, &exit):
-		return err
-	case err != nil:
-		return userError("%v", err)
-	}
-	if !ok {
-		where := "in the work tree"
-		if repo, err := c.app.Repo(); err == nil && repo.WorkDir() == "" {
-			where = "at HEAD"
-		}
-		if commit == "" {
-			return userError("'%s' has no annotation %s (artifacts.yaml, dvc.yaml)", artifact, where)
-		}
-		// A version's annotation is the one committed at the version's own commit: one
-		// annotated later, in a newer commit, does not describe it.
-		return &hintedError{userError("%s (%s) has no annotation of '%s' in %s at its commit %s",
-			c.Args.Name, version, artifact, notes.Files(artifact), object.Short(commit)),
-			"annotations belong to the version's commit: annotate, commit ('git model annotate … --commit'), then register or promote that commit"}
 	}
 	out := c.app.Stdout
 	switch {
@@ -110,20 +89,59 @@ func (c *describeCommand) Execute(args []string) error {
 	return err
 }
 
-// resolve finds what to describe: the artifact, and for a shortcut the version and its commit.
-func (c *describeCommand) resolve() (artifact, version, commit string, err error) {
-	sc := registry.ParseShortcut(string(c.Args.Name))
+// annotationOf returns the annotation of artifact as committed at commit (in the work tree
+// for ""), or an error that says where it was looked for; name is the argument as the user
+// gave it, version the version it resolved to.
+func (app *App) annotationOf(name, artifact, version, commit string) (annotation.Annotation, error) {
+	notes, err := app.Annotations()
+	if err != nil {
+		return annotation.Annotation{}, err
+	}
+	a, ok, err := notes.Lookup(artifact, commit)
+	var exit *exitError
+	switch {
+	case errors.As(err, &exit):
+		return a, err
+	case err != nil:
+		return a, userError("%v", err)
+	case ok:
+		return a, nil
+	}
+	if commit == "" {
+		where := "in the work tree"
+		if repo, err := app.Repo(); err == nil && repo.WorkDir() == "" {
+			where = "at HEAD"
+		}
+		return a, userError("'%s' has no annotation %s (artifacts.yaml, dvc.yaml)", artifact, where)
+	}
+	// A version's annotation is the one committed at the version's own commit: one
+	// annotated later, in a newer commit, does not describe it.
+	return a, &hintedError{userError("%s (%s) has no annotation of '%s' in %s at its commit %s",
+		name, version, artifact, notes.Files(artifact), object.Short(commit)),
+		"annotations belong to the version's commit: annotate, commit ('git model annotate … --commit'), then register or promote that commit"}
+}
+
+// resolveName finds what NAME, NAME@vX.Y.Z, NAME@latest or NAME#STAGE names: the artifact
+// and, for a shortcut, the version and its commit. A plain NAME names the artifact alone, or
+// with latest its latest version.
+func (app *App) resolveName(name string, latest bool) (artifact, version, commit string, err error) {
+	shown := name
+	sc := registry.ParseShortcut(name)
 	if !sc.IsShortcut {
-		if err := registry.ValidateArtifactName(string(c.Args.Name)); err != nil {
+		if err := registry.ValidateArtifactName(name); err != nil {
 			return "", "", "", userError("%v", err)
 		}
-		return string(c.Args.Name), "", "", nil
+		if !latest {
+			return name, "", "", nil
+		}
+		name += "@latest"
+		sc = registry.ParseShortcut(name)
 	}
-	state, err := c.app.stateOf(sc.Artifact)
+	state, err := app.stateOf(sc.Artifact)
 	if err != nil {
 		return "", "", "", err
 	}
-	a, sc, err := c.app.findArtifact(state, string(c.Args.Name))
+	a, sc, err := app.findArtifact(state, name)
 	if err != nil {
 		return "", "", "", err
 	}
@@ -139,7 +157,7 @@ func (c *describeCommand) resolve() (artifact, version, commit string, err error
 		}
 	}
 	if v == nil {
-		return "", "", "", userError("'%s' names no version", c.Args.Name)
+		return "", "", "", userError("'%s' names no version", shown)
 	}
 	return a.Name, v.Name, v.Commit, nil
 }

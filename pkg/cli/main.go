@@ -36,6 +36,7 @@ type command struct {
 
 // Main runs git-model with the arguments after the program name and returns the exit status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	args = joinDigestValues(args)
 	var global globalOptions
 	app := &App{Stdin: stdin, Stdout: stdout, Stderr: stderr, global: &global}
 	defer app.Close()
@@ -100,6 +101,7 @@ func commands(app *App) []command {
 		{"annotate", annotateShort, annotateLong, nil, &annotateCommand{app: app}},
 		{"remove", removeShort, removeLong, nil, &removeCommand{app: app}},
 		{"describe", describeShort, describeLong, nil, &describeCommand{app: app}},
+		{"get", getShort, getLong, nil, &getCommand{app: app}},
 		{"push", pushShort, pushLong, nil, &pushCommand{app: app}},
 		{"fetch", fetchShort, fetchLong, nil, &fetchCommand{app: app}},
 		{"status", statusShort, statusLong, nil, &statusCommand{app: app}},

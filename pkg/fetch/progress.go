@@ -44,10 +44,22 @@ func (p *Progress) Reader(r io.Reader) io.Reader {
 	return &progressReader{r: r, p: p}
 }
 
-// Done clears the line, if one was drawn, so that what is printed next starts on a clean line.
+// Done ends the line, if one was drawn, as git ends its progress lines: drawn once more with
+// the final count, then ", done." and a newline, so that what is printed next starts on a
+// line of its own. A download too quick to draw a line leaves nothing.
 func (p *Progress) Done() {
 	if p.enabled && p.width > 0 {
-		fmt.Fprint(p.w, "\r"+strings.Repeat(" ", p.width)+"\r")
+		p.draw(p.now().Sub(p.start))
+		fmt.Fprint(p.w, ", done.\n")
+		p.width = 0
+	}
+}
+
+// Abort ends a drawn line with a newline alone, for a download that failed: the error is
+// printed next, on a line of its own.
+func (p *Progress) Abort() {
+	if p.enabled && p.width > 0 {
+		fmt.Fprint(p.w, "\n")
 		p.width = 0
 	}
 }

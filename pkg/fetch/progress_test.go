@@ -78,13 +78,26 @@ func TestProgress(t *testing.T) {
 	}
 	out.Reset()
 	p.Done()
-	if got := out.String(); got != "\r"+strings.Repeat(" ", len(want))+"\r" {
-		t.Errorf("Done wrote %q, want the line blanked", got)
+	if got := out.String(); !strings.HasPrefix(got, "\rmodel.pkl: 4.0 MiB / 4.0 MiB  100%") || !strings.HasSuffix(got, ", done.\n") {
+		t.Errorf("Done wrote %q, want the final line and done", got)
 	}
 	out.Reset()
 	p.Done()
+	p.Abort()
 	if out.Len() != 0 {
 		t.Errorf("second Done wrote %q", out.String())
+	}
+}
+
+func TestProgressAbort(t *testing.T) {
+	var out bytes.Buffer
+	p := NewProgress(&out, "model.pkl", 4<<20, true)
+	p.now = (&clock{t: time.Unix(0, 0), step: 100 * time.Millisecond}).now
+	readAll(t, p.Reader(&chunks{data: make([]byte, 1<<20), n: 1 << 19}), 1<<19)
+	out.Reset()
+	p.Abort()
+	if out.String() != "\n" {
+		t.Errorf("Abort wrote %q, want a newline", out.String())
 	}
 }
 

@@ -36,7 +36,7 @@ type Client struct {
 
 // Action is where and how to download one object: a GET of Href with the headers of Header
 // (often an Authorization the server made for this download, so they are secrets: never print
-// them). Fetch does that GET.
+// them).
 type Action struct {
 	Href   string
 	Header map[string]string
@@ -297,35 +297,4 @@ func hide(msg, secret string) string {
 		return msg
 	}
 	return strings.ReplaceAll(msg, secret, "…")
-}
-
-// Fetch downloads the object of p as action says (a GET with its headers) into w, checking its
-// size and SHA-256 as Copy does. It sends no credentials of its own: the server put in the
-// action's headers whatever the download needs. As with Copy, keep what w got only when Fetch
-// returns nil.
-func (c *Client) Fetch(ctx context.Context, action Action, p Pointer, w io.Writer) error {
-	href, err := url.Parse(action.Href)
-	if err != nil || (href.Scheme != "https" && href.Scheme != "http") || href.Host == "" {
-		return fmt.Errorf("downloading LFS object '%s': not an http(s) URL", p.OID)
-	}
-	shown := href.Scheme + "://" + href.Host + href.EscapedPath() // no query: it may be a signature
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, action.Href, nil)
-	if err != nil {
-		return fmt.Errorf("downloading LFS object '%s' from '%s': %s", p.OID, oneLine(shown), oneLine(err.Error()))
-	}
-	for name, value := range action.Header {
-		req.Header.Set(name, value)
-	}
-	resp, err := c.httpClient().Do(req)
-	if err != nil {
-		return fmt.Errorf("downloading LFS object '%s' from '%s': %s", p.OID, oneLine(shown), oneLine(redactError(err, "")))
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("downloading LFS object '%s' from '%s': %d %s", p.OID, oneLine(shown), resp.StatusCode, http.StatusText(resp.StatusCode))
-	}
-	if err := Copy(w, resp.Body, p); err != nil {
-		return fmt.Errorf("downloading from '%s': %s", oneLine(shown), oneLine(redactError(err, "")))
-	}
-	return nil
 }

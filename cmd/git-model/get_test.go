@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -8,11 +9,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -219,6 +222,12 @@ func newModelServer(t *testing.T) *modelServer {
 				w.(http.Flusher).Flush()
 				time.Sleep(5 * time.Millisecond)
 			}
+		case r.URL.Path == "/hang.pt":
+			// half the body, then nothing until the client goes away
+			w.Header().Set("Content-Length", "2000000")
+			io.WriteString(w, strings.Repeat("x", 1000000))
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
 		case r.URL.Path == "/truncated.pt":
 			w.Header().Set("Content-Length", "100000")
 			io.WriteString(w, strings.Repeat("x", 1000)) // then the connection closes early
@@ -519,5 +528,58 @@ func TestGetProgress(t *testing.T) {
 	res := e.run("repo", []string{"XDG_CACHE_HOME=" + e.path("cache-piped")}, "git", "model", "get", "big", "-o", "c.bin")
 	if res.code != 0 || res.stderr != "" {
 		t.Errorf("get piped: exit %d, stderr %q", res.code, res.stderr)
+	}
+}
+
+// TestGetInterrupted: Ctrl-C (SIGINT) or SIGTERM during a download ends get with exit 130 and
+// leaves nothing behind: no output, no temporary file beside it, nothing half-kept in the cache.
+func TestGetInterrupted(t *testing.T) {
+	e := newRemoteEnv(t)
+	srv := newModelServer(t)
+	e.newRepo("repo", 1)
+	e.mustModel("repo", "annotate", "stuck", "--path", srv.URL+"/hang.pt", "--commit")
+	e.mustModel("repo", "register", "stuck")
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		cmd := exec.Command(filepath.Join(binDir, "git-model"), "get", "stuck", "-o", "out/model.pt")
+		cmd.Dir = e.path("repo")
+		cmd.Env = e.vars
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		for _, dir := range []string{"repo/out", "cache"} {
+			if err := os.MkdirAll(e.path(dir), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		before := srv.requests.Load()
+		for deadline := time.Now().Add(time.Minute); srv.requests.Load() == before && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(200 * time.Millisecond) // the first half of the body on its way
+		if err := cmd.Process.Signal(sig); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(time.Minute):
+			cmd.Process.Kill()
+			t.Fatalf("get did not stop on %v", sig)
+		}
+		if code := cmd.ProcessState.ExitCode(); code != 130 {
+			t.Errorf("get stopped by %v: exit %d, want 130; stderr %q", sig, code, stderr.String())
+		}
+		if strings.Contains(stderr.String(), "goroutine") || strings.Count(strings.TrimSpace(stderr.String()), "\n") > 0 {
+			t.Errorf("get stopped by %v: stderr is not one line: %q", sig, stderr.String())
+		}
+		if left := e.treeFiles("repo/out"); len(left) != 0 {
+			t.Errorf("get stopped by %v left %v in the output folder", sig, left)
+		}
+		if left := e.treeFiles("cache"); len(left) != 0 {
+			t.Errorf("get stopped by %v left %v in the cache", sig, left)
+		}
 	}
 }

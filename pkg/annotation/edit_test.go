@@ -2,7 +2,6 @@ package annotation
 
 import (
 	"flag"
-	"gopkg.in/yaml.v3"
 	"maps"
 	"os"
 	"path/filepath"
@@ -10,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata from the output of the edits")

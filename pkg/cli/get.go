@@ -116,51 +116,76 @@ func (c *getCommand) Execute(args []string) error {
 	if err != nil {
 		return err
 	}
+	got, err := c.fetchAll(g, pl, path.Base(a.Path))
+	if err != nil {
+		return interrupted(ctx, getError(name, version, err))
+	}
+	if err := c.install(pl, got, dst); err != nil {
+		return userError("%v", err)
+	}
+	return c.report(getJSON{Artifact: artifact, Cached: got.cached, Commit: commit, Files: len(pl.pieces),
+		From: pl.from, Output: dst, Path: a.Path, SHA256: got.sha256(pl), Size: got.size, Source: pl.kind, Version: version})
+}
 
-	files := make(map[string]string, len(pl.pieces))
-	var first fetch.Entry
-	cached, size := true, int64(0)
+// fetched is what fetchAll gathered: each piece's cached file by its path in the folder.
+type fetched struct {
+	files  map[string]string
+	first  fetch.Entry
+	cached bool
+	size   int64
+}
+
+// sha256 is the digest of a single file, none for a folder.
+func (f fetched) sha256(pl *payload) *string {
+	if pl.folder {
+		return nil
+	}
+	s := f.first.SHA256.String()
+	return &s
+}
+
+// fetchAll brings every piece into the cache, checked, with a progress line on a terminal.
+func (c *getCommand) fetchAll(g *getter, pl *payload, base string) (fetched, error) {
+	f := fetched{files: make(map[string]string, len(pl.pieces)), cached: true}
+	progress := !c.Quiet && !c.JSON && isTerminal(c.app.Stderr)
 	for i, pc := range pl.pieces {
-		label := path.Base(a.Path)
+		label := base
 		if pc.rel != "" {
 			label = pc.rel
 		}
-		e, hit, err := g.fetch(pc, label, c.app.Stderr, !c.Quiet && !c.JSON && isTerminal(c.app.Stderr))
+		e, hit, err := g.fetch(pc, label, c.app.Stderr, progress)
 		if err != nil {
-			return interrupted(ctx, getError(name, version, err))
+			return f, err
 		}
 		if i == 0 {
-			first = e
+			f.first = e
 		}
-		files[pc.rel] = e.Path
-		cached = cached && hit
-		size += e.Size
+		f.files[pc.rel] = e.Path
+		f.cached = f.cached && hit
+		f.size += e.Size
 	}
+	return f, nil
+}
 
+// install writes the fetched file or folder to dst, whole or not at all.
+func (c *getCommand) install(pl *payload, f fetched, dst string) error {
 	switch {
 	case dst == "-":
-		err = copyOut(c.app.Stdout, first.Path)
+		return copyOut(c.app.Stdout, f.first.Path)
 	case pl.folder:
-		err = fetch.InstallDir(files, dst)
-	default:
-		err = fetch.Install(first.Path, dst)
+		return fetch.InstallDir(f.files, dst)
 	}
-	if err != nil {
-		return userError("%v", err)
-	}
+	return fetch.Install(f.first.Path, dst)
+}
 
-	var sha *string
-	if !pl.folder {
-		s := first.SHA256.String()
-		sha = &s
-	}
-	output := dst
+// report prints the summary line (on stderr when the model went to stdout) or the JSON.
+func (c *getCommand) report(j getJSON) error {
+	dst := j.Output
 	if abs, err := filepath.Abs(dst); err == nil && dst != "-" {
-		output = abs
+		j.Output = abs
 	}
 	if c.JSON {
-		return writeJSON(c.app.Stdout, getJSON{Artifact: artifact, Cached: cached, Commit: commit, Files: len(pl.pieces),
-			From: pl.from, Output: output, Path: a.Path, SHA256: sha, Size: size, Source: pl.kind, Version: version})
+		return writeJSON(c.app.Stdout, j)
 	}
 	if c.Quiet {
 		return nil
@@ -169,11 +194,11 @@ func (c *getCommand) Execute(args []string) error {
 	if dst == "-" {
 		out = c.app.Stderr
 	}
-	what := fmt.Sprintf("%s, %d files", fetch.FormatBytes(size), len(pl.pieces))
-	if sha != nil {
-		what = fmt.Sprintf("%s, %s", fetch.FormatBytes(size), *sha)
+	what := fmt.Sprintf("%s, %s", fetch.FormatBytes(j.Size), plural(j.Files, "file"))
+	if j.SHA256 != nil {
+		what = fmt.Sprintf("%s, %s", fetch.FormatBytes(j.Size), *j.SHA256)
 	}
-	fmt.Fprintf(out, "Wrote %s %s to %s (%s)\n", artifact, version, terminalSafe(shownOutput(dst, pl.folder)), what)
+	fmt.Fprintf(out, "Wrote %s %s to %s (%s)\n", j.Artifact, j.Version, terminalSafe(shownOutput(dst, j.SHA256 == nil)), what)
 	return nil
 }
 

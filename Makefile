@@ -25,14 +25,14 @@ FISHSYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),,/etc/fish/conf.d)
 # libgit2-dev and libhttp-parser-dev of arm64 cannot be installed beside amd64's: dist-arch
 # unpacks them under dist/ instead).
 DEB_PACKAGES = git gcc pkg-config libgit2-dev zlib1g-dev python3 python3-yaml \
-	bash-completion zsh fish tmux man-db libssl-dev lintian gnupg gpgsm openssh-client git-lfs jq \
+	bash-completion zsh fish tmux man-db libssl-dev lintian gnupg gpgsm openssh-client git-lfs jq chromium \
 	gcc-aarch64-linux-gnu zlib1g-dev:arm64 libmbedtls-dev:arm64 libssh2-1-dev:arm64 libpcre2-dev:arm64 \
 	libssl-dev:arm64 libgssapi-krb5-2:arm64 qemu-user-static
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LDFLAGS = -X github.com/git-model/git-model/pkg/cli.Version=$(VERSION)
 
-.PHONY: all deps build test fuzz bench vulncheck dist dist-arch test-dist install install-files uninstall clean demo
+.PHONY: all deps build test fuzz bench vulncheck dist dist-arch test-dist install install-files uninstall clean demo screenshots
 
 all: build
 
@@ -51,7 +51,7 @@ build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/git-model ./cmd/git-model
 
 # The pure packages build without cgo (no libgit2): their fuzzers' seeds run that way too.
-PURE_PKGS = ./pkg/internal/... ./pkg/registry ./pkg/safefile ./pkg/policy ./pkg/lfs ./pkg/dvc ./pkg/fetch
+PURE_PKGS = ./pkg/internal/... ./pkg/registry ./pkg/safefile ./pkg/policy ./pkg/lfs ./pkg/dvc ./pkg/fetch ./pkg/web
 test:
 	$(GO) vet ./...
 	CGO_ENABLED=0 $(GO) vet $(PURE_PKGS)
@@ -204,6 +204,12 @@ test-dist:
 
 # Builds the sample registry of `git model demo` in a temporary folder with the binary built
 # here (the one make install installs) and shows it.
+# The README's pictures of `git model serve`, taken by its browser test in headless Chromium
+# on the demo registry.
+screenshots:
+	mkdir -p docs/images
+	GIT_MODEL_SCREENSHOTS=$(CURDIR)/docs/images $(GO) test ./cmd/git-model -run '^TestServeBrowser$$' -count=1
+
 demo: build
 	@dir=$$(mktemp -d) && bin=$(CURDIR)/bin/git-model && \
 	"$$bin" demo "$$dir/registry" >/dev/null && cd "$$dir/registry" && \

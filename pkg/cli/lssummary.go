@@ -77,8 +77,12 @@ func (s *registrySummary) artifact(name string) *summaryArtifact {
 
 // options names the stage options the summary depends on.
 func (c *lsCommand) options() string {
+	order := c.Sort
+	if order != "semver" { // "timestamp", "time", or "" where no parser set the default
+		order = "timestamp"
+	}
 	return fmt.Sprintf("%s (git-model %s) sort=%s vs=%d av=%d ro=%t all-in-stage=%t", summaryFormat, Version,
-		c.Sort, countOr(c.VS, 1), countOr(c.AV, -1), c.RO, c.AllInStage)
+		order, countOr(c.VS, 1), countOr(c.AV, -1), c.RO, c.AllInStage)
 }
 
 // registrySummary returns the summary of the registry of app as the tags are now: from the

@@ -113,6 +113,7 @@ func commands(app *App) []command {
 		{"hook", hookShort, hookLong, nil, &hookCommand{app: app}},
 		{"stages", stagesShort, stagesLong, nil, &stagesCommand{app: app}},
 		{"doctor", doctorShort, doctorLong, nil, &doctorCommand{app: app}},
+		{"serve", serveShort, serveLong, nil, &serveCommand{app: app}},
 		{"demo", demoShort, demoLong, nil, &demoCommand{app: app}},
 	}
 }

@@ -18,11 +18,13 @@ func (c *stagesCommand) Execute(args []string) error {
 	if err := noExtraArgs(args); err != nil {
 		return err
 	}
-	state, err := c.app.State()
+	// The stages in use come from the index of ls when the tags have not changed: the web
+	// view asks for them on every page.
+	sum, err := (&lsCommand{app: c.app}).registrySummary(c.app)
 	if err != nil {
 		return err
 	}
-	stages := c.app.StageColumns(state)
+	stages := c.app.stageColumns(sum.Stages)
 	if c.JSON {
 		return writeJSON(c.app.Stdout, append([]string{}, stages...))
 	}

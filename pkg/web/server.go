@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 )
 
@@ -31,10 +32,21 @@ type Server struct {
 // view, each registry under /r/ID/. loopback says the listener is bound to a loopback
 // address, and version is git-model's, shown in the footer.
 func New(run Runner, repos []Repo, loopback bool, version string) *Server {
-	s := &Server{run: run, repos: repos, multi: len(repos) > 1, loopback: loopback, version: version,
+	s := &Server{run: limited(run, 2*runtime.NumCPU()), repos: repos, multi: len(repos) > 1, loopback: loopback, version: version,
 		pages: template.Must(template.New("").Funcs(templateFuncs).ParseFS(files, "templates/*.html"))}
 	s.routes()
 	return s
+}
+
+// limited lets at most n runs of git-model go on at once: each may hold a whole registry in
+// memory, and a burst of requests (a crawler, a reload storm) must not hold one per request.
+func limited(run Runner, n int) Runner {
+	slots := make(chan struct{}, n)
+	return func(args []string) Result {
+		slots <- struct{}{}
+		defer func() { <-slots }()
+		return run(args)
+	}
 }
 
 // contentPolicy lets a page load nothing but the site's own style sheet and icon: no script at

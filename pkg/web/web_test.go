@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -401,5 +402,33 @@ func TestSessionFetchesOncePerRequest(t *testing.T) {
 		if len(runs) < 3 || fetching != 1 {
 			t.Errorf("request %d of the artifact page: %d runs, %d without --offline (want exactly one fetch): %q", req, len(runs), fetching, runs)
 		}
+	}
+}
+
+// TestLimitedRuns: no more runs of git-model go on at once than the limit, however many
+// requests come in together, and every one of them is answered.
+func TestLimitedRuns(t *testing.T) {
+	var running, most, done atomic.Int32
+	run := limited(func([]string) Result {
+		n := running.Add(1)
+		for {
+			m := most.Load()
+			if n <= m || most.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+		running.Add(-1)
+		done.Add(1)
+		return Result{}
+	}, 2)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() { defer wg.Done(); run(nil) }()
+	}
+	wg.Wait()
+	if most.Load() != 2 || done.Load() != 20 {
+		t.Errorf("at most %d runs at once (want 2), %d of 20 answered", most.Load(), done.Load())
 	}
 }

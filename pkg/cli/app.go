@@ -219,7 +219,7 @@ func (app *App) stageColumns(inUse []string) []string {
 	if err != nil {
 		app.warn([]string{err.Error()})
 	}
-	return stageOrder(cfg.Stages, inUse)
+	return registry.StageOrder(cfg.Stages, inUse)
 }
 
 // resolveCommit resolves a commit-ish of the command line; "" is HEAD.

@@ -187,7 +187,7 @@ func (c *completionContext) artifactNames() []string {
 // stages lists the configured stages and those in use.
 func (c *completionContext) stages() []string {
 	cfg, _ := c.app.Config()
-	return stageOrder(cfg.Stages, c.tags().allStages)
+	return registry.StageOrder(cfg.Stages, c.tags().allStages)
 }
 
 // artifactArg is an argument that names an artifact.

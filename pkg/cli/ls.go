@@ -622,19 +622,3 @@ func displayName(v *registry.Version) string {
 	}
 	return object.Short(v.Name)
 }
-
-// stageOrder puts configured stages first, in their order, then the stages in use that the
-// configuration does not list, in order of first use.
-func stageOrder(configured, inUse []string) []string {
-	seen := make(map[string]bool, len(configured))
-	order := append([]string{}, configured...)
-	for _, s := range configured {
-		seen[s] = true
-	}
-	for _, s := range inUse {
-		if !seen[s] {
-			order = append(order, s)
-		}
-	}
-	return order
-}

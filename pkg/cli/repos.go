@@ -116,7 +116,7 @@ func (c *lsCommand) listRepos(specs []string) error {
 			}
 			continue
 		}
-		stages = stageOrder(stages, r.stages)
+		stages = registry.StageOrder(stages, r.stages)
 		if out[spec] == nil {
 			out[spec] = map[string]artifactJSON{}
 		}

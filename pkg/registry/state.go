@@ -241,6 +241,23 @@ func (s *State) NextCounter(artifact string) string {
 	return incrementDecimal(s.counter(artifact))
 }
 
+// StageOrder puts configured stages first, in their order, then the stages in use that the
+// configuration does not list, in their order (StagesInUse: of first use).
+func StageOrder(configured, inUse []string) []string {
+	seen := make(map[string]bool, len(configured))
+	order := append([]string{}, configured...)
+	for _, s := range configured {
+		seen[s] = true
+	}
+	for _, s := range inUse {
+		if !seen[s] {
+			seen[s] = true
+			order = append(order, s)
+		}
+	}
+	return order
+}
+
 // StagesInUse lists every stage that was ever assigned, in order of its first assignment.
 func (s *State) StagesInUse() []string {
 	if s.stagesInUse == nil {

@@ -1086,3 +1086,22 @@ func TestSortEventsIsCompareEvents(t *testing.T) {
 		})
 	}
 }
+
+// TestStageOrder: the configured stages in their order, then the others in use in theirs,
+// each once, and the inputs left as they were.
+func TestStageOrder(t *testing.T) {
+	for _, tc := range []struct{ configured, inUse, want []string }{
+		{nil, nil, []string{}},
+		{[]string{"dev", "staging", "prod"}, []string{"prod", "dev"}, []string{"dev", "staging", "prod"}},
+		{[]string{"dev", "prod"}, []string{"qa", "prod", "canary", "qa"}, []string{"dev", "prod", "qa", "canary"}},
+		{nil, []string{"prod", "dev"}, []string{"prod", "dev"}},
+	} {
+		configured := slices.Clone(tc.configured)
+		if got := StageOrder(configured, tc.inUse); !slices.Equal(got, tc.want) {
+			t.Errorf("StageOrder(%q, %q) = %q, want %q", tc.configured, tc.inUse, got, tc.want)
+		}
+		if !slices.Equal(configured, tc.configured) {
+			t.Errorf("StageOrder changed its first argument to %q", configured)
+		}
+	}
+}

@@ -138,19 +138,20 @@ func (s *Server) apiFail(w http.ResponseWriter, err error) {
 	writeAPIError(w, status, err.Error())
 }
 
+// writeAPI answers 200 with JSON.
 func writeAPI(w http.ResponseWriter, data []byte) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Write(data)
+	writeJSON(w, http.StatusOK, data)
 }
 
+// writeAPIError answers {"error": msg} with status.
 func writeAPIError(w http.ResponseWriter, status int, msg string) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.Encode(map[string]string{"error": msg})
+	data, _ := json.MarshalIndent(map[string]string{"error": msg}, "", "  ")
+	writeJSON(w, status, append(data, '\n'))
+}
+
+func writeJSON(w http.ResponseWriter, status int, data []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(data)
 }

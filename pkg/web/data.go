@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/git-model/git-model/pkg/internal/object"
 )
 
 // Runner runs git-model in process with args (global options first, then a command) and
@@ -148,6 +150,18 @@ type event struct {
 	time time.Time
 }
 
+// shownVersion is the version an event concerns as tables show it: a commit without a version
+// (whose "version" is its commit id) by its short id; "" for a deprecation.
+func (e event) shownVersion() string {
+	switch {
+	case e.Version == nil:
+		return ""
+	case *e.Version == e.Commit:
+		return object.Short(e.Commit)
+	}
+	return *e.Version
+}
+
 // signature is the signature of an event, from `history --verify --json`.
 type signature struct {
 	Status string  `json:"status"`
@@ -166,8 +180,8 @@ type description struct {
 	Custom      any      `json:"custom"`
 }
 
-// registry is what the registry page of one repository shows.
-type registry struct {
+// listing is what the registry page shows of one repository.
+type listing struct {
 	repo      Repo
 	stages    []string
 	artifacts map[string]artifact
@@ -177,8 +191,8 @@ type registry struct {
 
 // readRegistry reads the artifacts of repo (with the deprecated ones when all) and its stages,
 // in the order of its configuration.
-func (s *session) readRegistry(repo Repo, all bool) registry {
-	reg := registry{repo: repo}
+func (s *session) readRegistry(repo Repo, all bool) listing {
+	reg := listing{repo: repo}
 	args := []string{"ls", "--json"}
 	if all {
 		args = append(args, "--all")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/git-model/git-model/pkg/internal/object"
 	"github.com/git-model/git-model/pkg/internal/parallel"
+	"github.com/git-model/git-model/pkg/registry"
 )
 
 // historyPageSize is how many events a page of history shows.
@@ -101,7 +103,7 @@ func (s *Server) registryPage(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	f := filter{Q: strings.TrimSpace(q.Get("q")), Type: q.Get("type"), Label: q.Get("label"), Stage: q.Get("stage"), All: q.Get("all") != ""}
-	regs := make([]registry, len(repos))
+	regs := make([]listing, len(repos))
 	sess := s.session()
 	parallel.Each(len(repos), func(i int) { regs[i] = sess.readRegistry(repos[i], f.All) })
 	v := registryView{page: pg, Filter: f}
@@ -116,8 +118,8 @@ func (s *Server) registryPage(w http.ResponseWriter, r *http.Request) {
 			v.Errors = append(v.Errors, reg.repo.Name+": "+reg.err.Error())
 			continue
 		}
-		v.Stages = stageOrder(v.Stages, reg.stages)
-		for _, name := range sortedKeys(reg.artifacts) {
+		v.Stages = registry.StageOrder(v.Stages, reg.stages)
+		for _, name := range slices.Sorted(maps.Keys(reg.artifacts)) {
 			a := reg.artifacts[name]
 			row := registryRow{Repo: reg.repo, Name: name, Link: s.base(reg.repo) + "/artifacts/" + pathEscape(name),
 				Type: a.Type, Labels: a.Labels, Description: a.Description, Path: a.Path, Deprecated: !a.Active, Registered: a.Registered, shows: a.Stage}
@@ -179,14 +181,6 @@ func (s *Server) crossRepos() []Repo {
 		return s.repos
 	}
 	return nil
-}
-
-// stageOrder appends to stages those of more that it lacks, in their order.
-func stageOrder(stages, more []string) []string {
-	for _, stage := range more {
-		stages = addOnce(stages, stage)
-	}
-	return stages
 }
 
 func addOnce(list []string, item string) []string {
@@ -295,7 +289,7 @@ func (s *Server) artifactPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := artifactView{page: pg, Name: name, ShowsWhat: map[string]string{}}
-	var reg registry
+	var reg listing
 	var events []event
 	var eventsErr error
 	var selected description
@@ -390,12 +384,7 @@ func (s *Server) eventRows(events []event, first int) []eventRow {
 		rows[i] = eventRow{ID: "e" + strconv.Itoa(first+i+1), Repo: e.repo, Time: shortTime(e.Timestamp), Artifact: e.Artifact,
 			Link: s.base(e.repo) + "/artifacts/" + pathEscape(e.Artifact), Event: e.Event, Commit: object.Short(e.Commit),
 			Author: e.Author, Tag: e.Ref, Message: e.Message, Signature: e.Signature}
-		if e.Version != nil {
-			rows[i].Version = *e.Version
-			if len(rows[i].Version) == 40 {
-				rows[i].Version = object.Short(rows[i].Version)
-			}
-		}
+		rows[i].Version = e.shownVersion()
 		if e.Stage != nil {
 			rows[i].Stage = *e.Stage
 		}
@@ -569,13 +558,4 @@ func shortTime(ts string) string {
 		return strings.Replace(ts[:16], "T", " ", 1)
 	}
 	return ts
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -96,8 +96,8 @@ func newTimeline(events []event, stages []string) timeline {
 	if len(events) == 0 {
 		return t
 	}
-	first, last := events[len(events)-1].time, events[0].time
-	for _, e := range events {
+	first, last := events[0].time, events[0].time
+	for _, e := range events[1:] {
 		if e.time.Before(first) {
 			first = e.time
 		}
@@ -124,13 +124,7 @@ func newTimeline(events []event, stages []string) timeline {
 		if m.Shape == "" {
 			m.Shape = shapes["deprecation"]
 		}
-		version := ""
-		if e.Version != nil {
-			version = *e.Version
-			if len(version) == 40 {
-				version = version[:7]
-			}
-		}
+		version := e.shownVersion()
 		m.Title = fmt.Sprintf("%s %s", e.time.Format("2006-01-02 15:04"), e.Event)
 		if version != "" {
 			m.Title += " " + version

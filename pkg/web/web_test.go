@@ -213,7 +213,9 @@ func TestNewTimelineUnknownEventStillDrawn(t *testing.T) {
 
 func TestNewTimelineShortensCommitVersions(t *testing.T) {
 	commit := strings.Repeat("ab", 20)
-	tl := newTimeline([]event{ev(t, "assignment", "2025-01-01T00:00:00Z", ptr(commit), ptr("dev"))}, []string{"dev"})
+	e := ev(t, "assignment", "2025-01-01T00:00:00Z", ptr(commit), ptr("dev"))
+	e.Commit = commit // a commit without a version: history names the version by the commit
+	tl := newTimeline([]event{e}, []string{"dev"})
 	if m := tl.Marks[0]; strings.Contains(m.Title, commit) || m.Label != commit[:7] {
 		t.Errorf("a bare commit as version: title %q label %q, want the short id", m.Title, m.Label)
 	}
